@@ -1,0 +1,151 @@
+import x11 from 'x11';
+
+/** XTEST FakeInput event types. */
+export const FakeEvent = { KeyPress: 2, KeyRelease: 3, ButtonPress: 4, ButtonRelease: 5, MotionNotify: 6 } as const;
+
+export interface PointerState {
+  x: number;
+  y: number;
+  /** Modifier and button mask (ShiftMask = 1, Button1Mask = 256, ...). */
+  mask: number;
+}
+
+export interface KeyboardMapping {
+  minKeycode: number;
+  maxKeycode: number;
+  keysymsPerKeycode: number;
+  /** rows[i] holds the keysyms of keycode minKeycode + i. */
+  rows: number[][];
+}
+
+export class XConnectionError extends Error {
+  override name = 'XConnectionError';
+}
+
+/**
+ * One connection to an X server through the pure-JS `x11` package: XTEST input, the keyboard mapping,
+ * and round trips. Every request goes down one socket, so the server sees them in the order we send them.
+ */
+export class XConnection {
+  private broken: Error | undefined;
+
+  private constructor(
+    // biome-ignore lint/suspicious/noExplicitAny: untyped third-party client
+    private readonly client: any,
+    // biome-ignore lint/suspicious/noExplicitAny: untyped third-party extension
+    private readonly xtest: any,
+    readonly displayName: string,
+    readonly root: number,
+    readonly width: number,
+    readonly height: number,
+    readonly minKeycode: number,
+    readonly maxKeycode: number,
+  ) {
+    client.on('error', (error: Error) => {
+      this.broken = error;
+    });
+  }
+
+  static open(displayName: string, timeoutMs = 5000): Promise<XConnection> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new XConnectionError(`X display ${displayName} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      // biome-ignore lint/suspicious/noExplicitAny: untyped third-party client
+      const client = x11.createClient({ display: displayName }, (error: Error | null, display: any) => {
+        if (error) {
+          clearTimeout(timer);
+          return reject(
+            new XConnectionError(
+              `cannot open X display ${displayName}: ${error.message}. Is an X server running there? ` +
+                'Pass --display :N for another display, or --xvfb to start a private one.',
+            ),
+          );
+        }
+        // biome-ignore lint/suspicious/noExplicitAny: untyped third-party extension
+        display.client.require('xtest', (extError: Error | null, xtest: any) => {
+          clearTimeout(timer);
+          if (extError) {
+            display.client.terminate?.();
+            return reject(
+              new XConnectionError(`X display ${displayName} has no XTEST extension: input cannot be simulated there`),
+            );
+          }
+          const screen = display.screen[0];
+          resolve(
+            new XConnection(
+              display.client,
+              xtest,
+              displayName,
+              screen.root,
+              screen.pixel_width,
+              screen.pixel_height,
+              display.min_keycode,
+              display.max_keycode,
+            ),
+          );
+        });
+      });
+      client?.on?.('error', () => {});
+    });
+  }
+
+  fakeInput(type: number, detail: number, x = 0, y = 0): void {
+    this.throwIfBroken();
+    // For MotionNotify, detail 0 means absolute coordinates on the root window.
+    this.xtest.FakeInput(type, detail, 0, type === FakeEvent.MotionNotify ? this.root : 0, x, y);
+  }
+
+  /** A round trip: resolves once the server has processed every request sent before it. */
+  sync(): Promise<void> {
+    return this.request<void>((done) => this.client.GetInputFocus(done)).then(() => undefined);
+  }
+
+  async queryPointer(): Promise<PointerState> {
+    // biome-ignore lint/suspicious/noExplicitAny: untyped reply
+    const reply = await this.request<any>((done) => this.client.QueryPointer(this.root, done));
+    return { x: reply.rootX, y: reply.rootY, mask: reply.keyMask };
+  }
+
+  async keyboardMapping(): Promise<KeyboardMapping> {
+    const count = this.maxKeycode - this.minKeycode + 1;
+    const rows = await this.request<number[][]>((done) => this.client.GetKeyboardMapping(this.minKeycode, count, done));
+    return {
+      minKeycode: this.minKeycode,
+      maxKeycode: this.maxKeycode,
+      keysymsPerKeycode: rows[0]?.length ?? 0,
+      rows,
+    };
+  }
+
+  /** Replaces the keysyms of consecutive keycodes starting at firstKeycode (one row per keycode). */
+  changeKeyboardMapping(firstKeycode: number, rows: number[][]): void {
+    this.throwIfBroken();
+    const perKeycode = rows[0]?.length ?? 0;
+    if (perKeycode === 0) return;
+    this.client.ChangeKeyboardMapping(firstKeycode, perKeycode, rows.flat());
+  }
+
+  close(): void {
+    try {
+      this.client.terminate?.();
+    } catch {
+      // already closed
+    }
+  }
+
+  private throwIfBroken(): void {
+    if (this.broken) throw new XConnectionError(`X connection to ${this.displayName} failed: ${this.broken.message}`);
+  }
+
+  private request<T>(send: (done: (error: Error | null, reply: T) => void) => void): Promise<T> {
+    this.throwIfBroken();
+    return new Promise<T>((resolve, reject) => {
+      send((error, reply) => {
+        if (error) reject(new XConnectionError(`X request failed on ${this.displayName}: ${error.message}`));
+        else resolve(reply);
+      });
+    });
+  }
+}
