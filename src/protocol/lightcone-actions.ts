@@ -1,0 +1,239 @@
+import type { Action, MouseButton, Point } from './actions.js';
+import { KeyNameError, normalizeKeys } from './keys.js';
+
+/** An action the wire sent that we cannot run; `field` names the offending field. */
+export class ActionError extends Error {
+  override name = 'ActionError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+const LIGHTCONE_TYPES = [
+  'click',
+  'double_click',
+  'triple_click',
+  'right_click',
+  'type',
+  'key',
+  'keypress',
+  'key_down',
+  'key_up',
+  'scroll',
+  'hscroll',
+  'navigate',
+  'drag',
+  'wait',
+  'terminate',
+  'answer',
+  'done',
+  'move',
+  'mouse_down',
+  'mouse_up',
+  'point_and_type',
+  'screenshot',
+];
+
+/** Numbers may arrive as strings ("10"); anything else non-numeric is an error naming the field. */
+function number(raw: Raw, field: string): number {
+  const value = raw[field];
+  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed)) {
+    throw new ActionError(
+      value === undefined
+        ? `${raw.type} action needs "${field}" (a number)`
+        : `${raw.type} action: "${field}" must be a number, got ${JSON.stringify(value)}`,
+      field,
+    );
+  }
+  return parsed;
+}
+
+function optionalNumber(raw: Raw, field: string): number | undefined {
+  return raw[field] === undefined || raw[field] === null ? undefined : number(raw, field);
+}
+
+function text(raw: Raw, field: string): string {
+  const value = raw[field];
+  if (typeof value !== 'string') {
+    throw new ActionError(
+      `${raw.type} action needs "${field}" (a string), got ${JSON.stringify(value)}`,
+      field,
+    );
+  }
+  return value;
+}
+
+function keyList(raw: Raw, field = 'keys'): string[] {
+  try {
+    return normalizeKeys(raw[field]);
+  } catch (error) {
+    if (error instanceof KeyNameError) throw new ActionError(`${raw.type} action: ${error.message}`, field);
+    throw new ActionError(
+      `${raw.type} action: "${field}": ${error instanceof Error ? error.message : String(error)}`,
+      field,
+    );
+  }
+}
+
+const BUTTON_NAMES: Record<string, MouseButton> = {
+  left: 'left',
+  right: 'right',
+  middle: 'middle',
+  wheel: 'middle',
+  back: 'back',
+  forward: 'forward',
+};
+
+function button(raw: Raw): MouseButton {
+  const value = raw.button ?? 'left';
+  const name = typeof value === 'string' ? BUTTON_NAMES[value.toLowerCase()] : undefined;
+  if (name) return name;
+  throw new ActionError(
+    `${raw.type} action: "button" must be left, right, middle (wheel), back or forward, got ${JSON.stringify(value)}`,
+    'button',
+  );
+}
+
+function point(raw: Raw, xField = 'x', yField = 'y'): Point {
+  return { x: number(raw, xField), y: number(raw, yField) };
+}
+
+function heldKeys(raw: Raw): string[] | undefined {
+  // OpenAI sends `keys: []` on pointer actions that hold nothing.
+  if (raw.keys === undefined || raw.keys === null || (Array.isArray(raw.keys) && raw.keys.length === 0))
+    return undefined;
+  return keyList(raw);
+}
+
+/**
+ * Converts one action in the Lightcone shape (both API generations; OpenAI's action objects are the
+ * same shape for the names they share) to the canonical Action.
+ */
+export function parseLightconeAction(input: unknown): Action {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ActionError(`an action must be a JSON object, got ${JSON.stringify(input)}`, 'type');
+  }
+  const raw = input as Raw;
+  const type = typeof raw.type === 'string' ? raw.type.toLowerCase() : raw.type;
+  if (typeof type !== 'string' || !LIGHTCONE_TYPES.includes(type)) {
+    throw new ActionError(
+      `unknown action type ${JSON.stringify(raw.type)}: expected one of ${LIGHTCONE_TYPES.join(', ')}`,
+      'type',
+    );
+  }
+  const r: Raw = { ...raw, type };
+  switch (type) {
+    case 'click':
+      return { type: 'click', ...point(r), button: button(r), count: 1, keys: heldKeys(r) };
+    case 'double_click':
+      return { type: 'click', ...point(r), button: button(r), count: 2, keys: heldKeys(r) };
+    case 'triple_click':
+      return { type: 'click', ...point(r), button: button(r), count: 3, keys: heldKeys(r) };
+    case 'right_click':
+      return { type: 'click', ...point(r), button: 'right', count: 1, keys: heldKeys(r) };
+    case 'move':
+      return { type: 'move', ...point(r) };
+    case 'mouse_down':
+    case 'mouse_up':
+      return { type, x: optionalNumber(r, 'x'), y: optionalNumber(r, 'y'), button: button(r) };
+    case 'drag': {
+      if (Array.isArray(r.path)) {
+        if (r.path.length < 2) throw new ActionError('drag action: "path" needs at least two points', 'path');
+        const path = r.path.map((p, i) => {
+          if (typeof p !== 'object' || p === null) {
+            throw new ActionError(`drag action: "path[${i}]" must be an object {x, y}`, `path[${i}]`);
+          }
+          const step = { ...(p as Raw), type: 'drag' };
+          try {
+            return point(step);
+          } catch (error) {
+            const field = (error as ActionError).field;
+            throw new ActionError(
+              (error as Error).message.replace(`"${field}"`, `"path[${i}].${field}"`),
+              `path[${i}].${field}`,
+            );
+          }
+        });
+        return { type: 'drag', path, button: button(r), keys: heldKeys(r) };
+      }
+      return {
+        type: 'drag',
+        path: [point(r), point(r, 'end_x', 'end_y')],
+        button: button(r),
+        keys: heldKeys(r),
+      };
+    }
+    case 'scroll':
+      return {
+        type: 'scroll',
+        x: optionalNumber(r, 'x'),
+        y: optionalNumber(r, 'y'),
+        scrollX: optionalNumber(r, 'scroll_x') ?? 0,
+        scrollY: optionalNumber(r, 'scroll_y') ?? 0,
+        keys: heldKeys(r),
+      };
+    case 'hscroll': {
+      // hscroll scrolls sideways; an older harness put the amount in scroll_y, so take it when scroll_x is absent.
+      const amount = optionalNumber(r, 'scroll_x') ?? optionalNumber(r, 'scroll_y');
+      if (amount === undefined)
+        throw new ActionError('hscroll action needs "scroll_x" (a number)', 'scroll_x');
+      return {
+        type: 'scroll',
+        x: optionalNumber(r, 'x'),
+        y: optionalNumber(r, 'y'),
+        scrollX: amount,
+        scrollY: 0,
+      };
+    }
+    case 'type':
+      return { type: 'type', text: text(r, 'text') };
+    case 'key':
+    case 'keypress':
+      return { type: 'keypress', keys: keyList(r) };
+    case 'key_down':
+    case 'key_up':
+      return { type, keys: keyList(r) };
+    case 'wait': {
+      const ms = optionalNumber(r, 'ms') ?? optionalNumber(r, 'duration_ms');
+      const seconds = optionalNumber(r, 'seconds') ?? optionalNumber(r, 'duration');
+      const wait = ms ?? (seconds !== undefined ? seconds * 1000 : 1000);
+      if (wait < 0)
+        throw new ActionError(
+          'wait action: the duration must not be negative',
+          ms !== undefined ? 'ms' : 'seconds',
+        );
+      return { type: 'wait', ms: wait };
+    }
+    case 'navigate':
+      return { type: 'navigate', url: text(r, 'url') };
+    case 'point_and_type':
+      return { type: 'point_and_type', ...point(r), text: text(r, 'text') };
+    case 'screenshot':
+      return { type: 'screenshot' };
+    case 'terminate': {
+      const status = typeof r.status === 'string' ? r.status.toLowerCase() : 'success';
+      if (status !== 'success' && status !== 'failure') {
+        throw new ActionError(
+          `terminate action: "status" must be success or failure, got ${JSON.stringify(r.status)}`,
+          'status',
+        );
+      }
+      return { type: 'end', outcome: status, result: typeof r.result === 'string' ? r.result : undefined };
+    }
+    case 'answer':
+      return { type: 'end', outcome: 'success', result: typeof r.result === 'string' ? r.result : undefined };
+    default:
+      // done
+      return {
+        type: 'end',
+        outcome: 'success',
+        result: typeof r.text === 'string' ? r.text : typeof r.result === 'string' ? r.result : undefined,
+      };
+  }
+}
