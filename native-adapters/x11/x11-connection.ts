@@ -1,11 +1,19 @@
 import x11 from 'x11';
 
 /** XTEST FakeInput event types. */
-export const FakeEvent = { KeyPress: 2, KeyRelease: 3, ButtonPress: 4, ButtonRelease: 5, MotionNotify: 6 } as const;
+export const FakeEvent = {
+  KeyPress: 2,
+  KeyRelease: 3,
+  ButtonPress: 4,
+  ButtonRelease: 5,
+  MotionNotify: 6,
+} as const;
 
 export interface PointerState {
   x: number;
   y: number;
+  /** The top-level window under the pointer, 0 if none. */
+  child: number;
   /** Modifier and button mask (ShiftMask = 1, Button1Mask = 256, ...). */
   mask: number;
 }
@@ -40,6 +48,9 @@ export class XConnection {
     readonly height: number,
     readonly minKeycode: number,
     readonly maxKeycode: number,
+    /** Window ids of one client share the bits outside this mask (its resource base). */
+    readonly resourceMask: number,
+    readonly resourceBase: number,
   ) {
     client.on('error', (error: Error) => {
       this.broken = error;
@@ -69,7 +80,9 @@ export class XConnection {
           if (extError) {
             display.client.terminate?.();
             return reject(
-              new XConnectionError(`X display ${displayName} has no XTEST extension: input cannot be simulated there`),
+              new XConnectionError(
+                `X display ${displayName} has no XTEST extension: input cannot be simulated there`,
+              ),
             );
           }
           const screen = display.screen[0];
@@ -83,6 +96,8 @@ export class XConnection {
               screen.pixel_height,
               display.min_keycode,
               display.max_keycode,
+              display.resource_mask,
+              display.resource_base,
             ),
           );
         });
@@ -105,12 +120,26 @@ export class XConnection {
   async queryPointer(): Promise<PointerState> {
     // biome-ignore lint/suspicious/noExplicitAny: untyped reply
     const reply = await this.request<any>((done) => this.client.QueryPointer(this.root, done));
-    return { x: reply.rootX, y: reply.rootY, mask: reply.keyMask };
+    return { x: reply.rootX, y: reply.rootY, mask: reply.keyMask, child: reply.child };
+  }
+
+  /** The window with the keyboard focus: 0 = None, 1 = PointerRoot (whatever is under the pointer). */
+  async inputFocus(): Promise<number> {
+    // biome-ignore lint/suspicious/noExplicitAny: untyped reply
+    const reply = await this.request<any>((done) => this.client.GetInputFocus(done));
+    return reply.focus;
+  }
+
+  /** The resource base of the client that owns a window. */
+  clientOf(window: number): number {
+    return (window & ~this.resourceMask) >>> 0;
   }
 
   async keyboardMapping(): Promise<KeyboardMapping> {
     const count = this.maxKeycode - this.minKeycode + 1;
-    const rows = await this.request<number[][]>((done) => this.client.GetKeyboardMapping(this.minKeycode, count, done));
+    const rows = await this.request<number[][]>((done) =>
+      this.client.GetKeyboardMapping(this.minKeycode, count, done),
+    );
     return {
       minKeycode: this.minKeycode,
       maxKeycode: this.maxKeycode,
@@ -136,7 +165,8 @@ export class XConnection {
   }
 
   private throwIfBroken(): void {
-    if (this.broken) throw new XConnectionError(`X connection to ${this.displayName} failed: ${this.broken.message}`);
+    if (this.broken)
+      throw new XConnectionError(`X connection to ${this.displayName} failed: ${this.broken.message}`);
   }
 
   private request<T>(send: (done: (error: Error | null, reply: T) => void) => void): Promise<T> {

@@ -55,12 +55,24 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
   const height = options.height ?? 800;
   const depth = options.depth ?? 24;
   // -displayfd with an explicit number: Xvfb writes the number there once it accepts connections.
-  const args = [`:${displayNumber}`, '-displayfd', '3', '-screen', '0', `${width}x${height}x${depth}`, '-nolisten', 'tcp', '-noreset'];
+  const args = [
+    `:${displayNumber}`,
+    '-displayfd',
+    '3',
+    '-screen',
+    '0',
+    `${width}x${height}x${depth}`,
+    '-nolisten',
+    'tcp',
+    '-noreset',
+  ];
   let child: ChildProcess;
   try {
     child = spawn('Xvfb', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: false });
   } catch (error) {
-    throw new XvfbError(`could not start Xvfb: ${(error as Error).message}. Install it with ./scripts/setup (apt package xvfb).`);
+    throw new XvfbError(
+      `could not start Xvfb: ${(error as Error).message}. Install it with ./scripts/setup (apt package xvfb).`,
+    );
   }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -68,7 +80,10 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
   });
   const number = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => fail(`Xvfb did not report a display within ${options.timeoutMs ?? 10_000} ms`), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => fail(`Xvfb did not report a display within ${options.timeoutMs ?? 10_000} ms`),
+      options.timeoutMs ?? 10_000,
+    );
     function fail(message: string) {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -81,7 +96,9 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
           : `could not start Xvfb: ${error.message}`,
       ),
     );
-    child.once('exit', (code, signal) => fail(`Xvfb exited before it was ready (code ${code}, signal ${signal})`));
+    child.once('exit', (code, signal) =>
+      fail(`Xvfb exited before it was ready (code ${code}, signal ${signal})`),
+    );
     const fd3 = child.stdio[3] as NodeJS.ReadableStream;
     fd3.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -107,6 +124,8 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
       new Promise<void>((resolve) => {
         process.removeListener('exit', stopOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // The child was unref'd so it would not hold the process open; waiting for it must.
+        child.ref();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 2000).unref();

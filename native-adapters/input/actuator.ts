@@ -1,0 +1,226 @@
+import { type Action, type Point, pointsOf } from '../../src/protocol/actions.js';
+import { HeldInput } from './held-input.js';
+import { type InputDriver, InputError, type MouseButton } from './input-driver.js';
+
+export interface ActuatorOptions {
+  /** Scroll amounts are divided by this to get wheel notches (1 = the amounts are notches). */
+  pixelsPerNotch?: number;
+  /** Pause between the clicks of a double or triple click. */
+  clickGapMs?: number;
+  /** Distance between the intermediate pointer positions of a drag. */
+  dragStepPx?: number;
+  /** Pause between drag steps, so applications see the motion. */
+  dragStepMs?: number;
+  /** Pause after pressing held modifiers before the pointer action, and after the button goes down. */
+  settleInputMs?: number;
+}
+
+export interface ActionResult {
+  type: Action['type'];
+  /** Where the pointer ended, in screen pixels, for pointer actions. */
+  pointer?: Point;
+  durationMs: number;
+}
+
+const sleep = (ms: number): Promise<void> =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
+/**
+ * Runs canonical actions, in screen pixels, through an InputDriver. Everything it presses is recorded
+ * in one HeldInput registry, so any exit path can release it (see exit-guard.ts).
+ */
+export class Actuator {
+  readonly held = new HeldInput();
+  private readonly options: Required<ActuatorOptions>;
+
+  constructor(
+    readonly driver: InputDriver,
+    options: ActuatorOptions = {},
+  ) {
+    this.options = {
+      pixelsPerNotch: options.pixelsPerNotch ?? 100,
+      clickGapMs: options.clickGapMs ?? 30,
+      dragStepPx: options.dragStepPx ?? 20,
+      dragStepMs: options.dragStepMs ?? 4,
+      settleInputMs: options.settleInputMs ?? 0,
+    };
+  }
+
+  async run(action: Action): Promise<ActionResult> {
+    const started = performance.now();
+    this.checkOnScreen(action);
+    await this.perform(action);
+    await this.driver.flush();
+    const isPointer = [
+      'click',
+      'move',
+      'drag',
+      'mouse_down',
+      'mouse_up',
+      'scroll',
+      'point_and_type',
+    ].includes(action.type);
+    return {
+      type: action.type,
+      pointer: isPointer ? await this.driver.pointer() : undefined,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  /** Releases every key and button this actuator holds, last pressed first. */
+  async releaseAll(): Promise<void> {
+    for (const button of this.held.buttons()) {
+      await this.driver.buttonUp(button);
+      this.held.releaseButton(button);
+    }
+    for (const key of this.held.keys().reverse()) {
+      await this.driver.keyUp(key);
+      this.held.releaseKey(key);
+    }
+    await this.driver.flush();
+  }
+
+  /** Synchronous last resort for the process 'exit' event. */
+  releaseNow(): void {
+    this.driver.releaseNow(this.held.keys(), this.held.buttons());
+  }
+
+  async close(): Promise<void> {
+    await this.releaseAll();
+    await this.driver.close();
+  }
+
+  private async perform(action: Action): Promise<void> {
+    switch (action.type) {
+      case 'click':
+        return this.withKeys(action.keys, async () => {
+          await this.driver.moveTo(action.x, action.y);
+          for (let i = 0; i < action.count; i++) {
+            if (i > 0) await sleep(this.options.clickGapMs);
+            await this.buttonDown(action.button);
+            await this.buttonUp(action.button);
+          }
+        });
+      case 'move':
+        return this.driver.moveTo(action.x, action.y);
+      case 'mouse_down':
+        if (action.x !== undefined && action.y !== undefined) await this.driver.moveTo(action.x, action.y);
+        return this.buttonDown(action.button);
+      case 'mouse_up':
+        if (action.x !== undefined && action.y !== undefined) await this.driver.moveTo(action.x, action.y);
+        return this.buttonUp(action.button);
+      case 'drag':
+        return this.withKeys(action.keys, () => this.drag(action.path, action.button));
+      case 'scroll':
+        return this.withKeys(action.keys, async () => {
+          if (action.x !== undefined && action.y !== undefined) await this.driver.moveTo(action.x, action.y);
+          await this.driver.scroll(this.notches(action.scrollX), this.notches(action.scrollY));
+        });
+      case 'type':
+        return this.driver.typeText(action.text);
+      case 'keypress':
+        return this.withKeys(action.keys, async () => {});
+      case 'key_down':
+        for (const key of action.keys) await this.keyDown(key);
+        return;
+      case 'key_up':
+        for (const key of [...action.keys].reverse()) await this.keyUp(key);
+        return;
+      case 'wait':
+        return sleep(action.ms);
+      case 'navigate':
+        // A desktop has no single browser to steer: focus the address bar of the focused one and go.
+        await this.withKeys(['ctrl', 'l'], async () => {});
+        await this.driver.typeText(action.url);
+        return this.withKeys(['enter'], async () => {});
+      case 'point_and_type':
+        await this.perform({ type: 'click', x: action.x, y: action.y, button: 'left', count: 1 });
+        return this.driver.typeText(action.text);
+      case 'screenshot':
+      case 'end':
+        return;
+    }
+  }
+
+  /** Presses keys in order, runs the body, releases in reverse; released even when the body throws. */
+  private async withKeys(keys: string[] | undefined, body: () => Promise<void>): Promise<void> {
+    const pressed: string[] = [];
+    try {
+      for (const key of keys ?? []) {
+        if (this.held.hasKey(key)) continue;
+        await this.keyDown(key);
+        pressed.push(key);
+      }
+      if (pressed.length > 0) await sleep(this.options.settleInputMs);
+      await body();
+    } finally {
+      for (const key of pressed.reverse()) await this.keyUp(key);
+    }
+  }
+
+  private async drag(path: Point[], button: MouseButton): Promise<void> {
+    const [first, ...rest] = path;
+    if (!first) return;
+    await this.driver.moveTo(first.x, first.y);
+    await this.buttonDown(button);
+    try {
+      await sleep(this.options.dragStepMs);
+      let from = first;
+      for (const to of rest) {
+        const steps = Math.max(
+          2,
+          Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / this.options.dragStepPx),
+        );
+        for (let i = 1; i <= steps; i++) {
+          await this.driver.moveTo(
+            from.x + ((to.x - from.x) * i) / steps,
+            from.y + ((to.y - from.y) * i) / steps,
+          );
+          await this.driver.flush();
+          await sleep(this.options.dragStepMs);
+        }
+        from = to;
+      }
+    } finally {
+      await this.buttonUp(button);
+    }
+  }
+
+  private notches(amount: number): number {
+    if (amount === 0) return 0;
+    // Any non-zero request scrolls at least one notch in its direction.
+    return Math.sign(amount) * Math.max(1, Math.round(Math.abs(amount) / this.options.pixelsPerNotch));
+  }
+
+  private async keyDown(key: string) {
+    this.held.pressKey(key);
+    await this.driver.keyDown(key);
+  }
+
+  private async keyUp(key: string) {
+    await this.driver.keyUp(key);
+    this.held.releaseKey(key);
+  }
+
+  private async buttonDown(button: MouseButton) {
+    this.held.pressButton(button);
+    await this.driver.buttonDown(button);
+  }
+
+  private async buttonUp(button: MouseButton) {
+    await this.driver.buttonUp(button);
+    this.held.releaseButton(button);
+  }
+
+  private checkOnScreen(action: Action) {
+    const { width, height } = this.driver.screenSize();
+    for (const p of pointsOf(action)) {
+      if (!(p.x >= 0 && p.y >= 0 && p.x <= width - 1 && p.y <= height - 1)) {
+        throw new InputError(
+          `${action.type} at (${p.x}, ${p.y}) is off screen: the display is ${width}x${height}, so x must be 0..${width - 1} and y 0..${height - 1}. ` +
+            'If these are 0-999 grid coordinates, pass --coords normalized.',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import { type InputDriver, InputError, type MouseButton } from '../input/input-driver.js';
+import { Keymap, type KeyStroke, type RowChange } from './keymap.js';
+import { charToKeysym, keysymForKey } from './keysyms.js';
+import { FakeEvent, XConnection } from './x11-connection.js';
+
+const BUTTON_NUMBERS: Record<MouseButton, number> = { left: 1, middle: 2, right: 3, back: 8, forward: 9 };
+const WHEEL = { up: 4, down: 5, left: 6, right: 7 } as const;
+const SHIFT_L = 0xffe1;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface X11InputOptions {
+  /**
+   * How fast we assume the slowest client handles key events; with remapSettleMs it decides when a
+   * lent keycode may be reassigned (see keymap.ts). Measured: Tk 0.06 ms/event idle, 0.13 with both
+   * cores busy; the default doubles that.
+   */
+  clientMsPerEvent?: number;
+  /** Margin after the modelled client has read a keycode's last use. */
+  remapSettleMs?: number;
+  /** What a client spends re-reading the keymap after each change (round trips), in the same model. */
+  clientMsPerRemap?: number;
+}
+
+/**
+ * Input through XTEST on one connection of the `x11` package: exact typing of any character via the
+ * keymap, and mouse, keys and wheel in the order sent (nut-js keeps its own connection, so mixing the
+ * two would let the server reorder a held Shift and a click).
+ */
+export class X11Input implements InputDriver {
+  readonly name = 'x11';
+  private readonly settleMs: number;
+  private readonly msPerEvent: number;
+  private readonly msPerRemap: number;
+  /**
+   * When the client will have handled every key event sent so far, modelled as a queue drained at
+   * msPerEvent: each event is done msPerEvent after the later of its sending and the previous one.
+   */
+  private clientDoneAt = 0;
+  /** Keys pressed by keyDown, with the stroke used, so keyUp releases the same keycode. */
+  private readonly down = new Map<string, KeyStroke>();
+
+  private constructor(
+    private readonly connection: XConnection,
+    private readonly keymap: Keymap,
+    options: X11InputOptions,
+  ) {
+    this.settleMs = options.remapSettleMs ?? 50;
+    this.msPerEvent = options.clientMsPerEvent ?? 0.25;
+    this.msPerRemap = options.clientMsPerRemap ?? 10;
+  }
+
+  static async open(displayName: string, options: X11InputOptions = {}): Promise<X11Input> {
+    const connection = await XConnection.open(displayName);
+    const keymap = new Keymap(await connection.keyboardMapping());
+    return new X11Input(connection, keymap, options);
+  }
+
+  screenSize() {
+    return { width: this.connection.width, height: this.connection.height };
+  }
+
+  async pointer() {
+    const state = await this.connection.queryPointer();
+    return { x: state.x, y: state.y };
+  }
+
+  async moveTo(x: number, y: number) {
+    this.connection.fakeInput(FakeEvent.MotionNotify, 0, Math.round(x), Math.round(y));
+  }
+
+  async buttonDown(button: MouseButton) {
+    this.connection.fakeInput(FakeEvent.ButtonPress, BUTTON_NUMBERS[button]);
+  }
+
+  async buttonUp(button: MouseButton) {
+    this.connection.fakeInput(FakeEvent.ButtonRelease, BUTTON_NUMBERS[button]);
+  }
+
+  async keyDown(key: string) {
+    if (this.down.has(key)) return;
+    const keysym = keysymForKey(key);
+    let stroke = this.keymap.strokeFor(keysym);
+    if (!stroke || !this.keymap.isOnLayout(keysym)) {
+      const reserved = await this.keymap.reserve(keysym, (waitMs) => this.letClientCatchUp(waitMs));
+      this.send(reserved.change);
+      stroke = reserved.stroke;
+    }
+    this.down.set(key, stroke);
+    if (stroke.shift) this.press(this.shiftKeycode(), true);
+    this.press(stroke.keycode, true);
+  }
+
+  async keyUp(key: string) {
+    const stroke = this.down.get(key);
+    if (!stroke) {
+      // Not pressed by us in this process: release it anyway, a key_up must leave the key up.
+      const known = this.keymap.strokeFor(keysymForKey(key));
+      if (known) this.press(known.keycode, false);
+      return;
+    }
+    this.down.delete(key);
+    this.press(stroke.keycode, false);
+    if (stroke.shift) this.press(this.shiftKeycode(), false);
+    this.keymap.release(keysymForKey(key), this.clientDoneAt + this.settleMs);
+  }
+
+  async scroll(notchesX: number, notchesY: number) {
+    const clicks = (button: number, count: number) => {
+      for (let i = 0; i < count; i++) {
+        this.connection.fakeInput(FakeEvent.ButtonPress, button);
+        this.connection.fakeInput(FakeEvent.ButtonRelease, button);
+      }
+    };
+    clicks(notchesY > 0 ? WHEEL.down : WHEEL.up, Math.abs(Math.round(notchesY)));
+    clicks(notchesX > 0 ? WHEEL.right : WHEEL.left, Math.abs(Math.round(notchesX)));
+  }
+
+  async typeText(text: string) {
+    const keysyms = Array.from(text.replace(/\r\n/g, '\n'), charToKeysym);
+    let start = 0;
+    while (start < keysyms.length) {
+      const plan = this.keymap.planRun(keysyms, start, performance.now());
+      if (plan.end === start) {
+        throw new InputError(
+          `cannot type ${JSON.stringify(String.fromCodePoint(keysyms[start] ?? 0))}: the keyboard layout has no spare keycode to lend it`,
+        );
+      }
+      if (plan.assign.length > 0) {
+        // Keycodes about to change meaning: the client must have read the mapping they were typed with.
+        if (plan.reassigns) await this.letClientCatchUp(plan.waitMs);
+        this.send(this.keymap.assign(plan.assign));
+      }
+      for (let i = start; i < plan.end; i++) {
+        const keysym = keysyms[i] as number;
+        const stroke = this.keymap.strokeFor(keysym) as KeyStroke;
+        if (stroke.shift) this.press(this.shiftKeycode(), true);
+        this.press(stroke.keycode, true);
+        this.press(stroke.keycode, false);
+        if (stroke.shift) this.press(this.shiftKeycode(), false);
+      }
+      // The whole run counts as the last use of each of its slots: a margin the model does not see
+      // (clients re-reading the keymap do several round trips per change).
+      const safeAt = this.clientDoneAt + this.settleMs;
+      for (let i = start; i < plan.end; i++) this.keymap.markUsed(keysyms[i] as number, safeAt);
+      start = plan.end;
+      // Keep the socket from buffering far ahead of the server on long texts.
+      await this.connection.sync();
+    }
+  }
+
+  flush() {
+    return this.connection.sync();
+  }
+
+  releaseNow(keys: string[], buttons: MouseButton[]) {
+    try {
+      for (const button of buttons)
+        this.connection.fakeInput(FakeEvent.ButtonRelease, BUTTON_NUMBERS[button]);
+      for (const key of [...keys].reverse()) {
+        const stroke = this.down.get(key) ?? this.keymap.strokeFor(keysymForKey(key));
+        if (stroke) this.press(stroke.keycode, false);
+        if (stroke?.shift) this.press(this.shiftKeycode(), false);
+      }
+    } catch {
+      // The connection is gone; the server released nothing we can reach.
+    }
+  }
+
+  async close() {
+    const restore = this.keymap.restore(performance.now());
+    if (restore.change) {
+      await this.letClientCatchUp(restore.waitMs);
+      this.send(restore.change);
+    }
+    await this.connection.sync().catch(() => undefined);
+    this.connection.close();
+  }
+
+  /** Lets clients work through earlier presses of keycodes about to change meaning (see keymap.ts). */
+  private async letClientCatchUp(waitMs: number) {
+    await this.connection.sync();
+    if (waitMs > 0) await sleep(waitMs);
+  }
+
+  private press(keycode: number, down: boolean) {
+    this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerEvent;
+    this.connection.fakeInput(down ? FakeEvent.KeyPress : FakeEvent.KeyRelease, keycode);
+  }
+
+  private shiftKeycode(): number {
+    const stroke = this.keymap.strokeFor(SHIFT_L);
+    if (!stroke) throw new InputError('the keyboard layout has no Shift_L key');
+    return stroke.keycode;
+  }
+
+  private send(change: RowChange | undefined) {
+    if (!change) return;
+    this.connection.changeKeyboardMapping(change.firstKeycode, change.rows);
+    this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerRemap;
+  }
+}
