@@ -1,0 +1,39 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DisplayError } from '../../native-adapters/display.js';
+import { ActionError } from '../protocol/lightcone-actions.js';
+import { actCommand } from './act.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { screenshotCommand } from './screenshot.js';
+
+/** Errors that mean "you asked for something we cannot do as asked": exit 2, message only. */
+function isUsageError(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof ActionError || error instanceof DisplayError;
+}
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('deskhand')
+    .usage(
+      '$0 <command> [options]\n\nA desktop computer-use agent runtime: it sees the screen and acts on it.',
+    )
+    .command(actCommand)
+    .command(screenshotCommand)
+    .demandCommand(1, 'name a command: act, screenshot (deskhand --help lists them)')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`deskhand: ${message}\nRun deskhand --help for the commands and options.\n`);
+      process.exit(ExitCode.usage);
+    })
+    .help()
+    .version();
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`deskhand: ${message}\n`);
+    process.exit(isUsageError(error) ? ExitCode.usage : ExitCode.failed);
+  }
+}
