@@ -38,9 +38,9 @@ export class XConnection {
   private broken: Error | undefined;
 
   private constructor(
-    // biome-ignore lint/suspicious/noExplicitAny: untyped third-party client
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party client
     private readonly client: any,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped third-party extension
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party extension
     private readonly xtest: any,
     readonly displayName: string,
     readonly root: number,
@@ -63,7 +63,7 @@ export class XConnection {
         () => reject(new XConnectionError(`X display ${displayName} did not answer within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      // biome-ignore lint/suspicious/noExplicitAny: untyped third-party client
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party client
       const client = x11.createClient({ display: displayName }, (error: Error | null, display: any) => {
         if (error) {
           clearTimeout(timer);
@@ -74,7 +74,7 @@ export class XConnection {
             ),
           );
         }
-        // biome-ignore lint/suspicious/noExplicitAny: untyped third-party extension
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party extension
         display.client.require('xtest', (extError: Error | null, xtest: any) => {
           clearTimeout(timer);
           if (extError) {
@@ -118,14 +118,14 @@ export class XConnection {
   }
 
   async queryPointer(): Promise<PointerState> {
-    // biome-ignore lint/suspicious/noExplicitAny: untyped reply
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped reply
     const reply = await this.request<any>((done) => this.client.QueryPointer(this.root, done));
     return { x: reply.rootX, y: reply.rootY, mask: reply.keyMask, child: reply.child };
   }
 
   /** The window with the keyboard focus: 0 = None, 1 = PointerRoot (whatever is under the pointer). */
   async inputFocus(): Promise<number> {
-    // biome-ignore lint/suspicious/noExplicitAny: untyped reply
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped reply
     const reply = await this.request<any>((done) => this.client.GetInputFocus(done));
     return reply.focus;
   }

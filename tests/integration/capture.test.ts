@@ -140,7 +140,7 @@ describe.each([
   it('rejects bad options with a CaptureError naming the option', async () => {
     await expect(capturer().capture({ maxEdge: 0 })).rejects.toThrow(/maxEdge must be a positive integer/);
     await expect(capturer().capture({ quality: 101, format: 'jpeg' })).rejects.toBeInstanceOf(CaptureError);
-    // biome-ignore lint/suspicious/noExplicitAny: a caller outside TypeScript
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a caller outside TypeScript
     await expect(capturer().capture({ format: 'gif' as any })).rejects.toThrow(/unknown image format "gif"/);
   });
 });
