@@ -148,6 +148,13 @@ describe('keyboard on a real X display', () => {
     expect(await observer.text()).toBe(text);
   });
 
+  it('types 500 mixed characters exactly', async () => {
+    const sentence = 'Crème brûlée at 東京, 12.50€ (≈¥1,900) ✓ "ok"? {a:[1,2]} <b>~`^|\\ #$%_:\n\t';
+    const text = Array.from(sentence.repeat(12)).slice(0, 500).join('');
+    await act({ type: 'click', x: 640, y: 400 }, { type: 'type', text });
+    expect(await observer.text()).toBe(text);
+  });
+
   it('types a long text with more distinct characters than the keyboard has spare keys', async () => {
     const cjk = Array.from({ length: 120 }, (_, i) => String.fromCodePoint(0x4e00 + i * 7)).join('');
     const text = `start ${cjk} end ${cjk.split('').reverse().join('')}.`;
