@@ -9,6 +9,8 @@ export {
   parseCoordinate,
   toScreen,
 } from './coordinates.js';
+export type { OverlayInput } from './overlay.js';
+export { calibrationOverlaySvg } from './overlay.js';
 export type { DisplayInput, ProfileInput } from './profile.js';
 export {
   chooseViewport,
@@ -18,6 +20,15 @@ export {
   ProfileError,
   resolveCoordMode,
 } from './profile.js';
+export type { CalibrationVerdict, CaptureSizeResult, PointResult, TestPoint } from './self-test.js';
+export {
+  CAPTURE_TOLERANCE_PX,
+  calibrationPoints,
+  judgeCalibration,
+  judgeCaptureSize,
+  judgePoint,
+  POINT_TOLERANCE_PX,
+} from './self-test.js';
 export type { CoordMode, CoordSetting, DisplayInfo, DisplayProfile, Point, Size } from './spaces.js';
 export {
   logicalToPhysical,

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { DisplayError } from '../../native-adapters/display.js';
 import { ActionError } from '../protocol/lightcone-actions.js';
 import { actCommand } from './act.js';
+import { calibrateCommand } from './calibrate.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { screenshotCommand } from './screenshot.js';
 
@@ -19,7 +20,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     )
     .command(actCommand)
     .command(screenshotCommand)
-    .demandCommand(1, 'name a command: act, screenshot (deskhand --help lists them)')
+    .command(calibrateCommand)
+    .demandCommand(1, 'name a command (deskhand --help lists them)')
     .strict()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error) => {

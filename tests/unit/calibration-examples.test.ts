@@ -37,7 +37,29 @@ describe('normalized 0-999 grid', () => {
 
   it('on 1024x768', () => {
     const profile = screen(1024, 768, 'normalized');
+    expect(profile.viewport).toEqual({ width: 1024, height: 768 });
     expect(toScreen({ x: 500, y: 500 }, profile)).toEqual({ x: 512, y: 384, clamped: false });
+    expect(toScreen({ x: 0, y: 0 }, profile)).toEqual({ x: 0, y: 0, clamped: false });
+    // 999 / 1000 x 1024 = 1022.98, 999 / 1000 x 768 = 767.23
+    expect(toScreen({ x: 999, y: 999 }, profile)).toEqual({ x: 1023, y: 767, clamped: false });
+    expect(toScreen({ x: 250, y: 750 }, profile)).toEqual({ x: 256, y: 576, clamped: false });
+    expect(fromScreen({ x: 512, y: 384 }, profile)).toEqual({ x: 500, y: 500 });
+  });
+
+  it.each([
+    // [grid x, grid y, 1280x720 pixel, 1024x768 pixel]
+    [0, 0, [0, 0], [0, 0]],
+    [100, 100, [128, 72], [102, 77]],
+    [250, 250, [320, 180], [256, 192]],
+    [333, 667, [426, 480], [341, 512]],
+    [500, 500, [640, 360], [512, 384]],
+    [750, 750, [960, 540], [768, 576]],
+    [999, 999, [1279, 719], [1023, 767]],
+  ])('grid (%i, %i) is %o on 1280x720 and %o on 1024x768', (x, y, on1280, on1024) => {
+    const wide = toScreen({ x, y }, screen(1280, 720, 'normalized'));
+    const square = toScreen({ x, y }, screen(1024, 768, 'normalized'));
+    expect([wide.x, wide.y]).toEqual(on1280);
+    expect([square.x, square.y]).toEqual(on1024);
   });
 
   it('on a 1920x1080 screen seen at 1280x720: the grid is over the image, so it scales straight to the screen', () => {
@@ -77,6 +99,44 @@ describe('pixel mode', () => {
     expect(logical).toEqual({ x: 640, y: 400 });
     expect(logicalToPhysical(logical, profile)).toEqual({ x: 1280, y: 800 });
     expect(toScreen({ x: 640, y: 400 }, profile)).toEqual({ x: 640, y: 400, clamped: false });
+    expect(toScreen({ x: 1279, y: 799 }, profile)).toEqual({ x: 1279, y: 799, clamped: false });
+    expect(logicalToPhysical({ x: 1279, y: 799 }, profile)).toEqual({ x: 2558, y: 1598 });
+  });
+
+  it('pixel mode on 1024x768: the viewport is the screen, pixels pass through', () => {
+    const profile = screen(1024, 768, 'pixels');
+    expect(profile.viewport).toEqual({ width: 1024, height: 768 });
+    expect(toScreen({ x: 1023, y: 767 }, profile)).toEqual({ x: 1023, y: 767, clamped: false });
+    expect(toScreen({ x: 1024, y: 10 }, profile)).toEqual({ x: 1023, y: 10, clamped: true });
+  });
+
+  it('the same 2560x1600 scale-2 screen on the 0-999 grid', () => {
+    const profile = createProfile({
+      display: {
+        width: 1280,
+        height: 800,
+        originX: 0,
+        originY: 0,
+        physicalWidth: 2560,
+        physicalHeight: 1600,
+      },
+      coordMode: 'normalized',
+    });
+    expect(profile.display.scaleFactor).toBe(2);
+    expect(profile.viewport).toEqual({ width: 1280, height: 800 });
+    const centre = toScreen({ x: 500, y: 500 }, profile);
+    expect(centre).toEqual({ x: 640, y: 400, clamped: false });
+    expect(logicalToPhysical(centre, profile)).toEqual({ x: 1280, y: 800 });
+    expect(toScreen({ x: 999, y: 999 }, profile)).toEqual({ x: 1279, y: 799, clamped: false });
+    expect(toScreen({ x: 250, y: 750 }, profile)).toEqual({ x: 320, y: 600, clamped: false });
+  });
+
+  it('a 2560x1600 screen at scale 1 shown at 1280x800: model pixels double on the screen', () => {
+    const profile = screen(2560, 1600, 'pixels');
+    expect(profile.viewport).toEqual({ width: 1280, height: 800 });
+    expect(toScreen({ x: 640, y: 400 }, profile)).toEqual({ x: 1280, y: 800, clamped: false });
+    expect(toScreen({ x: 100, y: 50 }, profile)).toEqual({ x: 200, y: 100, clamped: false });
+    expect(fromScreen({ x: 1280, y: 800 }, profile)).toEqual({ x: 640, y: 400 });
   });
 });
 
