@@ -102,7 +102,7 @@ export class Actuator {
           }
         });
       case 'move':
-        return this.driver.moveTo(action.x, action.y);
+        return this.withKeys(action.keys, () => this.driver.moveTo(action.x, action.y));
       case 'mouse_down':
         if (action.x !== undefined && action.y !== undefined) await this.driver.moveTo(action.x, action.y);
         return this.buttonDown(action.button);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ActionError } from './errors.js';
+import { isRecord } from './wire.js';
 
 /**
  * The one canonical Action every dialect converts to. Coordinates are in whatever space the producer
@@ -22,7 +24,13 @@ export const ActionSchema = z.discriminatedUnion('type', [
     /** Keys held during the click (OpenAI's `keys` on pointer actions). */
     keys: z.array(z.string()).optional(),
   }),
-  z.object({ type: z.literal('move'), x: z.number(), y: z.number() }),
+  z.object({
+    type: z.literal('move'),
+    x: z.number(),
+    y: z.number(),
+    /** Keys held during the move (OpenAI's `keys` on pointer actions). */
+    keys: z.array(z.string()).optional(),
+  }),
   z.object({
     type: z.literal('mouse_down'),
     x: z.number().optional(),
@@ -68,6 +76,21 @@ export const ActionSchema = z.discriminatedUnion('type', [
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionType = Action['type'];
 
+/**
+ * Why a wire action cannot be run, in words the model can be told: `unknown_action` when its type is not
+ * in the dialect's vocabulary, `invalid_action` when a field is missing or wrong; `field` names it.
+ */
+export interface ActionProblem {
+  kind: 'unknown_action' | 'invalid_action';
+  /** The action's `type` as sent, when it was a string. */
+  type: string | undefined;
+  field: string;
+  message: string;
+}
+
+/** A wire action converted to the canonical Action, or the problem that stops it (never thrown). */
+export type ParsedAction = { ok: true; action: Action } | { ok: false; error: ActionProblem };
+
 /** The same action with every point passed through `map` (model space -> screen, or back). */
 export function mapPoints(action: Action, map: (point: Point) => Point): Action {
   const at = <T extends { x?: number; y?: number }>(a: T): T => {
@@ -96,4 +119,15 @@ export function pointsOf(action: Action): Point[] {
   if ('x' in action && action.x !== undefined && action.y !== undefined)
     return [{ x: action.x, y: action.y }];
   return [];
+}
+
+/** Runs a throwing dialect parser and turns its ActionError into a ParsedAction (other errors pass). */
+export function parsedAction(input: unknown, parse: (input: unknown) => Action): ParsedAction {
+  try {
+    return { ok: true, action: parse(input) };
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error;
+    const type = isRecord(input) && typeof input.type === 'string' ? input.type : undefined;
+    return { ok: false, error: { kind: error.kind, type, field: error.field, message: error.message } };
+  }
 }

@@ -1,20 +1,24 @@
-import type { Action, MouseButton, Point } from './actions.js';
+import { z } from 'zod';
+import {
+  type Action,
+  type MouseButton,
+  type ParsedAction,
+  parsedAction,
+  type Point,
+  PointSchema,
+} from './actions.js';
+import { ActionError } from './errors.js';
 import { KeyNameError, normalizeKeys } from './keys.js';
 
-/** An action the wire sent that we cannot run; `field` names the offending field. */
-export class ActionError extends Error {
-  override name = 'ActionError';
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-  }
-}
+export { ActionError } from './errors.js';
 
 type Raw = Record<string, unknown>;
 
-const LIGHTCONE_TYPES = [
+/** A wait without a duration (OpenAI's never has one) lasts this long. */
+export const DEFAULT_WAIT_MS = 1000;
+
+/** Every action type of both Lightcone generations: the older SDK's seventeen, then the newer ones. */
+export const LightconeActionTypeSchema = z.enum([
   'click',
   'double_click',
   'triple_click',
@@ -37,7 +41,32 @@ const LIGHTCONE_TYPES = [
   'mouse_up',
   'point_and_type',
   'screenshot',
-];
+]);
+export type LightconeActionType = z.infer<typeof LightconeActionTypeSchema>;
+const LIGHTCONE_TYPES: readonly string[] = LightconeActionTypeSchema.options;
+
+/**
+ * A Lightcone action as deskhand writes it (`toLightconeAction`, the local test server). Reading goes
+ * through `parseLightconeAction`, which is more tolerant (quoted numbers, key spellings, aliases).
+ */
+export const LightconeActionSchema = z.looseObject({
+  type: LightconeActionTypeSchema,
+  x: z.number().optional(),
+  y: z.number().optional(),
+  end_x: z.number().optional(),
+  end_y: z.number().optional(),
+  path: z.array(PointSchema).optional(),
+  scroll_x: z.number().optional(),
+  scroll_y: z.number().optional(),
+  keys: z.array(z.string()).optional(),
+  button: z.string().optional(),
+  text: z.string().optional(),
+  url: z.string().optional(),
+  ms: z.number().optional(),
+  status: z.enum(['success', 'failure']).optional(),
+  result: z.string().optional(),
+});
+export type LightconeAction = z.infer<typeof LightconeActionSchema>;
 
 /** Numbers may arrive as strings ("10"); anything else non-numeric is an error naming the field. */
 function number(raw: Raw, field: string): number {
@@ -125,6 +154,7 @@ export function parseLightconeAction(input: unknown): Action {
     throw new ActionError(
       `unknown action type ${JSON.stringify(raw.type)}: expected one of ${LIGHTCONE_TYPES.join(', ')}`,
       'type',
+      typeof type === 'string' ? 'unknown_action' : 'invalid_action',
     );
   }
   const r: Raw = { ...raw, type };
@@ -138,7 +168,7 @@ export function parseLightconeAction(input: unknown): Action {
     case 'right_click':
       return { type: 'click', ...point(r), button: 'right', count: 1, keys: heldKeys(r) };
     case 'move':
-      return { type: 'move', ...point(r) };
+      return { type: 'move', ...point(r), keys: heldKeys(r) };
     case 'mouse_down':
     case 'mouse_up':
       return { type, x: optionalNumber(r, 'x'), y: optionalNumber(r, 'y'), button: button(r) };
@@ -202,7 +232,7 @@ export function parseLightconeAction(input: unknown): Action {
     case 'wait': {
       const ms = optionalNumber(r, 'ms') ?? optionalNumber(r, 'duration_ms');
       const seconds = optionalNumber(r, 'seconds') ?? optionalNumber(r, 'duration');
-      const wait = ms ?? (seconds !== undefined ? seconds * 1000 : 1000);
+      const wait = ms ?? (seconds !== undefined ? seconds * 1000 : DEFAULT_WAIT_MS);
       if (wait < 0)
         throw new ActionError(
           'wait action: the duration must not be negative',
@@ -236,4 +266,75 @@ export function parseLightconeAction(input: unknown): Action {
         result: typeof r.text === 'string' ? r.text : typeof r.result === 'string' ? r.result : undefined,
       };
   }
+}
+
+/**
+ * One Lightcone action (either generation) as a canonical Action, or the problem that stops it: an
+ * unknown type is `{ ok: false, error: { kind: 'unknown_action', type, field: 'type', message } }`.
+ * Never throws for any input.
+ */
+export function fromLightconeAction(input: unknown): ParsedAction {
+  return parsedAction(input, parseLightconeAction);
+}
+
+/**
+ * The canonical action in the Lightcone shape: the older vocabulary where it has a name for it
+ * (double_click, triple_click, drag with end_x/end_y, terminate), the newer one otherwise (move,
+ * mouse_down/up, drag with a path of more than two points, point_and_type, screenshot). A wait of
+ * other than the default 1 s carries `ms`, which Lightcone does not document.
+ */
+export function toLightconeAction(action: Action): LightconeAction {
+  switch (action.type) {
+    case 'click': {
+      const type = action.count === 1 ? 'click' : action.count === 2 ? 'double_click' : 'triple_click';
+      return defined({ type, x: action.x, y: action.y, button: action.button, keys: held(action.keys) });
+    }
+    case 'move':
+      return defined({ type: 'move', x: action.x, y: action.y, keys: held(action.keys) });
+    case 'mouse_down':
+    case 'mouse_up':
+      return defined({ type: action.type, x: action.x, y: action.y, button: action.button });
+    case 'drag': {
+      const [from, to] = action.path;
+      const ends =
+        action.path.length === 2 && from && to
+          ? { x: from.x, y: from.y, end_x: to.x, end_y: to.y }
+          : { path: action.path };
+      return defined({ type: 'drag', ...ends, button: action.button, keys: held(action.keys) });
+    }
+    case 'scroll':
+      return defined({
+        type: 'scroll',
+        x: action.x,
+        y: action.y,
+        scroll_x: action.scrollX,
+        scroll_y: action.scrollY,
+        keys: held(action.keys),
+      });
+    case 'type':
+      return { type: 'type', text: action.text };
+    case 'keypress':
+    case 'key_down':
+    case 'key_up':
+      return { type: action.type, keys: action.keys };
+    case 'wait':
+      return action.ms === DEFAULT_WAIT_MS ? { type: 'wait' } : { type: 'wait', ms: action.ms };
+    case 'navigate':
+      return { type: 'navigate', url: action.url };
+    case 'point_and_type':
+      return { type: 'point_and_type', x: action.x, y: action.y, text: action.text };
+    case 'screenshot':
+      return { type: 'screenshot' };
+    case 'end':
+      return defined({ type: 'terminate', status: action.outcome, result: action.result });
+  }
+}
+
+function held(keys: string[] | undefined): string[] | undefined {
+  return keys && keys.length > 0 ? keys : undefined;
+}
+
+/** The object without its undefined fields, so what goes on the wire is plain JSON. */
+function defined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
