@@ -5,6 +5,7 @@ import { ActionError } from '../protocol/lightcone-actions.js';
 import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { screenshotCommand } from './screenshot.js';
 
 /** Errors that mean "you asked for something we cannot do as asked": exit 2, message only. */
@@ -21,6 +22,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(actCommand)
     .command(screenshotCommand)
     .command(calibrateCommand)
+    .command(getCommand)
+    .command(cancelCommand)
+    .command(deleteCommand)
     .demandCommand(1, 'name a command (deskhand --help lists them)')
     .strict()
     .wrap(Math.min(110, process.stdout.columns ?? 110))

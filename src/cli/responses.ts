@@ -1,0 +1,52 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ExitCode } from './exit-codes.js';
+import { clientFromArgs, type ProviderArgs, withProviderOptions } from './provider-options.js';
+
+interface IdArgs extends ProviderArgs {
+  id: string;
+}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+function command(
+  name: string,
+  describe: string,
+  handler: (args: ArgumentsCamelCase<IdArgs>) => Promise<void>,
+) {
+  return {
+    command: `${name} <id>`,
+    describe,
+    builder: (yargs: Argv) =>
+      withProviderOptions(
+        yargs.positional('id', { type: 'string', demandOption: true, describe: 'the response id' }),
+      ),
+    handler,
+  } as unknown as CommandModule<object, IdArgs>;
+}
+
+export const getCommand = command('get', 'Print a response of the model API as JSON', async (args) => {
+  print(await clientFromArgs(args).retrieve(args.id));
+});
+
+export const deleteCommand = command(
+  'delete',
+  'Delete a response on the server (where the API supports it)',
+  async (args) => {
+    print(await clientFromArgs(args).delete(args.id));
+  },
+);
+
+/** Prints what the server said; exits 0 when the response is (being) cancelled or already over, 1 otherwise. */
+export const cancelCommand = command('cancel', 'Ask the server to stop a response', async (args) => {
+  const result = await clientFromArgs(args).cancel(args.id);
+  if (result.outcome === 'failed') {
+    process.stderr.write(`deskhand: cancel ${args.id} failed: ${result.error.message}\n`);
+    process.exitCode = ExitCode.failed;
+    return;
+  }
+  print(result);
+  if (result.outcome === 'not_found' || result.outcome === 'not_cancellable') {
+    process.stderr.write(`deskhand: ${result.message}\n`);
+    process.exitCode = ExitCode.failed;
+  }
+});
