@@ -16,6 +16,14 @@ export interface StartXvfbOptions {
   depth?: number;
   /** Milliseconds to wait for Xvfb to report its display number. */
   timeoutMs?: number;
+  /**
+   * For a CLI run on the display: Xvfb gets its own process group (a Ctrl+C in the terminal reaches
+   * deskhand only, which still needs the display to cancel and release keys), and a small watchdog
+   * process stops it once this process is gone, whatever way it went (SIGKILL included). Killing it
+   * from our own exit handler instead would make libnut's Xlib connection fail at teardown, and Xlib
+   * then ends the process with exit 1 ("XIO: fatal IO error"), overwriting the run's exit code.
+   */
+  stopAfterProcessExit?: boolean;
 }
 
 export class XvfbError extends Error {
@@ -68,7 +76,10 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
   ];
   let child: ChildProcess;
   try {
-    child = spawn('Xvfb', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: false });
+    child = spawn('Xvfb', args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      detached: options.stopAfterProcessExit === true,
+    });
   } catch (error) {
     throw new XvfbError(
       `could not start Xvfb: ${(error as Error).message}. Install it with ./scripts/setup (apt package xvfb).`,
@@ -115,7 +126,8 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
   (child.stdio[3] as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void })?.unref?.();
   const stopOnExit = () => child.kill('SIGKILL');
-  process.once('exit', stopOnExit);
+  if (options.stopAfterProcessExit) watchUntilGone(process.pid, child.pid as number);
+  else process.once('exit', stopOnExit);
   return {
     name: `:${number}`,
     width,
@@ -131,4 +143,14 @@ async function startXvfbOn(displayNumber: number, options: StartXvfbOptions): Pr
         setTimeout(() => child.kill('SIGKILL'), 2000).unref();
       }),
   };
+}
+
+/** Starts a detached shell that kills `childPid` once `parentPid` no longer exists. */
+function watchUntilGone(parentPid: number, childPid: number): void {
+  const script = 'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; kill "$2" 2>/dev/null';
+  const watchdog = spawn('/bin/sh', ['-c', script, 'xvfb-watchdog', String(parentPid), String(childPid)], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  watchdog.unref();
 }

@@ -6,6 +6,7 @@ import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
+import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
 
 /** Errors that mean "you asked for something we cannot do as asked": exit 2, message only. */
@@ -19,12 +20,16 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .usage(
       '$0 <command> [options]\n\nA desktop computer-use agent runtime: it sees the screen and acts on it.',
     )
+    .command(runCommand)
     .command(actCommand)
     .command(screenshotCommand)
     .command(calibrateCommand)
     .command(getCommand)
     .command(cancelCommand)
     .command(deleteCommand)
+    // Every option can also come from the environment (DESKHAND_MAX_STEPS=20) or a JSON config file.
+    .env('DESKHAND')
+    .config('config', 'a JSON file of options, e.g. {"provider": "openai", "maxSteps": 20}')
     .demandCommand(1, 'name a command (deskhand --help lists them)')
     .strict()
     .wrap(Math.min(110, process.stdout.columns ?? 110))

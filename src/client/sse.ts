@@ -37,7 +37,7 @@ export async function* readServerSentEvents(
         timedOut = true;
         void reader.cancel().catch(() => {});
       }, options.idleTimeoutMs);
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await reader.read();
       } catch (error) {

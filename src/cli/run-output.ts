@@ -1,0 +1,137 @@
+import type { RunEvent } from '../session/run-events.js';
+
+/**
+ * How `deskhand run` shows a run. The final answer goes alone to stdout (so `answer=$(deskhand run ...)`
+ * works); progress goes to stderr:
+ *   tty    a line per step, the reasoning summary updating in place as it streams, colours
+ *   plain  the same lines without colours or in-place updates (logs, CI, cron)
+ *   json   every run event as one JSON line on stdout, `run.finished` last (RPA jobs); nothing on stderr
+ */
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+export interface PrinterOptions {
+  mode: OutputMode;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  color?: boolean;
+  /** json: include reasoning deltas; tty/plain: screenshot lines too. */
+  verbose?: boolean;
+}
+
+export interface RunPrinter {
+  print(event: RunEvent): void;
+  close(): void;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+export function createRunPrinter(options: PrinterOptions): RunPrinter {
+  if (options.mode === 'json') return jsonPrinter(options);
+  return linePrinter(options);
+}
+
+function jsonPrinter({ stdout, verbose }: PrinterOptions): RunPrinter {
+  return {
+    print(event) {
+      if (event.type === 'reasoning.delta' && !verbose) return;
+      stdout.write(`${JSON.stringify(event)}\n`);
+    },
+    close() {},
+  };
+}
+
+function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: PrinterOptions): RunPrinter {
+  const live = mode === 'tty';
+  const paint = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const dim = (text: string) => paint('2', text);
+  let thinking = '';
+  let tokens = 0;
+  let liveLine = false;
+
+  const clearLive = () => {
+    if (liveLine) stderr.write('\r\x1b[K');
+    liveLine = false;
+  };
+  const line = (text: string) => {
+    clearLive();
+    stderr.write(`${text}\n`);
+  };
+  const stamp = (at: number) => dim(`${seconds(at).padStart(6)} `);
+  const width = () => Math.max(40, ((stderr as { columns?: number }).columns ?? 100) - 2);
+
+  return {
+    print(event) {
+      switch (event.type) {
+        case 'run.started':
+          line(
+            `${stamp(event.at)}${paint('1', 'task')} ${event.task} ${dim(`(${event.provider} ${event.model})`)}`,
+          );
+          break;
+        case 'turn.started':
+          thinking = '';
+          break;
+        case 'reasoning.delta':
+          thinking += event.delta;
+          if (live) {
+            const text = thinking.replace(/\s+/g, ' ').trim();
+            const shown = text.length > width() - 12 ? `…${text.slice(-(width() - 13))}` : text;
+            stderr.write(`\r\x1b[K${dim(`  thinking: ${shown}`)}`);
+            liveLine = true;
+          }
+          break;
+        case 'reasoning':
+          line(`${stamp(event.at)}${dim(`thinking: ${event.text.replace(/\s+/g, ' ').trim()}`)}`);
+          break;
+        case 'message':
+          line(`${stamp(event.at)}model: ${event.text}`);
+          break;
+        case 'action.started':
+          line(
+            `${stamp(event.at)}${paint('36', `step ${event.step}`)} ${event.description}${event.dryRun ? dim(' (dry run)') : ''}`,
+          );
+          break;
+        case 'action.finished':
+          if (!event.ok) line(`${stamp(event.at)}${paint('31', 'failed')} ${event.error ?? ''}`);
+          break;
+        case 'action.rejected':
+          line(`${stamp(event.at)}${paint('33', 'rejected')} ${event.message}`);
+          break;
+        case 'screenshot':
+          if (verbose) {
+            line(
+              `${stamp(event.at)}${dim(`screenshot ${event.width}x${event.height} ${Math.round(event.bytes / 1024)} KB, settled in ${Math.round(event.settleMs)} ms`)}`,
+            );
+          }
+          break;
+        case 'safety_check':
+          line(
+            `${stamp(event.at)}${paint('33', 'safety check')} ${event.checks.map((c) => c.message ?? c.code ?? c.id).join('; ')}: ${event.approved ? 'approved' : 'not approved'}`,
+          );
+          break;
+        case 'nudge':
+          line(`${stamp(event.at)}${paint('33', 'nudge')} ${event.message}`);
+          break;
+        case 'usage':
+          tokens = event.total.total_tokens;
+          break;
+        case 'warning':
+          line(`${stamp(event.at)}${paint('33', 'warning')} ${event.message}`);
+          break;
+        case 'run.finished': {
+          const colour = event.outcome === 'success' ? '32' : '31';
+          const counts = `${event.steps} steps, ${event.turns} turns, ${tokens || event.usage.total_tokens} tokens, ${seconds(event.durationMs)}`;
+          line(
+            `${stamp(event.at)}${paint(colour, event.outcome)}${event.message ? ` ${event.message}` : ''} ${dim(`(${counts}, exit ${event.exitCode})`)}`,
+          );
+          if (event.result) stdout.write(`${event.result}\n`);
+          break;
+        }
+        default:
+          break;
+      }
+    },
+    close() {
+      clearLive();
+    },
+  };
+}

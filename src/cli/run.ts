@@ -1,0 +1,267 @@
+import { createInterface } from 'node:readline/promises';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { CoordSetting } from '../../calibration/index.js';
+import { releaseHeldInputOnExit, SIGNAL_EXIT_CODES } from '../../native-adapters/input/exit-guard.js';
+import type { SafetyCheck } from '../protocol/index.js';
+import { openDesktop } from '../session/desktop.js';
+import { createSession } from '../session/session.js';
+import { defaultRecordRoot, RunRecord } from '../trajectory/index.js';
+import { UsageError } from './exit-codes.js';
+import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { createRunPrinter } from './run-output.js';
+
+export interface RunArgs extends ProviderArgs {
+  task: string;
+  model?: string;
+  display?: string;
+  xvfb?: string;
+  maxSteps: number;
+  tokenBudget?: number;
+  coords: CoordSetting;
+  maxEdge: number;
+  scaleFactor?: number;
+  monitor?: string;
+  record?: string | false;
+  json: boolean;
+  stream: boolean;
+  chain: boolean;
+  keepScreenshots: number;
+  dryRun: boolean;
+  instructions?: string;
+  ackSafetyChecks: 'prompt' | 'always' | 'never';
+  pixelsPerNotch: number;
+  verbose: boolean;
+  secret?: string[];
+}
+
+/** "1280x800" -> size; true (bare --xvfb) -> the default size. */
+export function parseXvfbSize(
+  value: string | boolean | undefined,
+): { width: number; height: number } | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true || value === '') return { width: 1280, height: 800 };
+  const match = /^(\d{2,5})x(\d{2,5})$/.exec(String(value));
+  if (!match) throw new UsageError(`--xvfb ${JSON.stringify(value)}: expected a size like 1280x800`);
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+/** How pending safety checks are decided: ask on a terminal, refuse without one, or approve all. */
+function safetyPolicy(mode: RunArgs['ackSafetyChecks']): (checks: SafetyCheck[]) => Promise<boolean> {
+  const interactive = process.stdin.isTTY && process.stderr.isTTY;
+  if (mode === 'always') return async () => true;
+  if (mode === 'never' || !interactive) return async () => false;
+  return async (checks) => {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      for (const check of checks)
+        process.stderr.write(`\nsafety check ${check.code ?? check.id}: ${check.message ?? ''}\n`);
+      const answer = await prompt.question('Approve and go on? [y/N] ');
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      prompt.close();
+    }
+  };
+}
+
+/** --secret NAME (repeatable): the value comes from the environment variable NAME, never the command line. */
+export function readSecrets(
+  names: string[] | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const name of names ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new UsageError(
+        `--secret ${JSON.stringify(name)}: expected the name of an environment variable, e.g. --secret LOGIN_PASSWORD`,
+      );
+    }
+    const value = env[name];
+    if (!value)
+      throw new UsageError(
+        `--secret ${name}: the environment variable ${name} is not set (export it before the run)`,
+      );
+    secrets[name] = value;
+  }
+  return secrets;
+}
+
+export async function runTask(args: RunArgs): Promise<number> {
+  if (!args.task.trim())
+    throw new UsageError('the task is empty: say what to do, e.g. deskhand run "Open the settings"');
+  if (!(args.maxSteps >= 1)) throw new UsageError(`--max-steps must be at least 1, got ${args.maxSteps}`);
+  const client = clientFromArgs(args);
+  const secrets = readSecrets(args.secret);
+  const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
+  const model = args.model ?? PROVIDERS[args.provider].model;
+  const desktop = await openDesktop({
+    display: args.display,
+    xvfb: parseXvfbSize(args.xvfb),
+    provider: args.provider,
+    coords: args.coords,
+    maxEdge: args.maxEdge,
+    scaleFactor: args.scaleFactor,
+    monitor: args.monitor,
+    pixelsPerNotch: args.pixelsPerNotch,
+    dryRun: args.dryRun,
+  });
+  const runId = crypto.randomUUID();
+  const recorder =
+    args.record === false
+      ? undefined
+      : await RunRecord.create(args.record ?? defaultRecordRoot(), {
+          runId,
+          task: args.task,
+          provider: args.provider,
+          model,
+          profile: desktop.profile,
+          startedAt: new Date().toISOString(),
+          options: {
+            display: desktop.displayName,
+            maxSteps: args.maxSteps,
+            coords: args.coords,
+            dryRun: args.dryRun,
+          },
+          secrets: [...(apiKey ? [apiKey] : []), ...Object.values(secrets)],
+        });
+  const printer = createRunPrinter({
+    mode: args.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain',
+    stdout: process.stdout,
+    stderr: process.stderr,
+    color: process.stderr.isTTY && !process.env.NO_COLOR,
+    verbose: args.verbose,
+  });
+  const session = createSession({
+    runId,
+    task: args.task,
+    provider: args.provider,
+    model,
+    client,
+    actuator: desktop.runner,
+    screen: desktop.screen,
+    profile: desktop.profile,
+    instructions: args.instructions,
+    maxSteps: args.maxSteps,
+    tokenBudget: args.tokenBudget,
+    stream: args.stream,
+    chain: args.chain,
+    keepScreenshots: args.keepScreenshots,
+    approveSafetyChecks: safetyPolicy(args.ackSafetyChecks),
+    dryRun: args.dryRun,
+    recorder,
+    recordDir: recorder?.dir,
+    secrets,
+  });
+  // First SIGINT/SIGTERM: cancel the run (server cancel, release input, final record). A second
+  // SIGINT: exit at once, still releasing input (exit-guard releases before calling us).
+  let signalled = false;
+  const removeGuard = releaseHeldInputOnExit(desktop.actuator, {
+    onSignal: (signal) => {
+      if (signalled) process.exit(SIGNAL_EXIT_CODES[signal]);
+      signalled = true;
+      session.cancel(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    },
+    releaseTimeoutMs: 300,
+  });
+  try {
+    for await (const event of session.events) printer.print(event);
+    const result = await session.result;
+    if (recorder && !args.json) process.stderr.write(`run record: ${recorder.dir}\n`);
+    return result.exitCode;
+  } finally {
+    printer.close();
+    await desktop.close();
+    removeGuard();
+  }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <task>',
+  describe: 'Let the model do a task on the desktop; the final answer is printed on stdout',
+  builder: (yargs: Argv) =>
+    withProviderOptions(
+      yargs
+        .positional('task', { type: 'string', demandOption: true, describe: 'what to do, in words' })
+        .option('model', {
+          type: 'string',
+          describe: 'model name (default: tzafon.northstar-cua-fast / computer-use-preview)',
+        })
+        .option('display', { type: 'string', describe: 'X display to work on, e.g. :1 (default: $DISPLAY)' })
+        .option('xvfb', {
+          type: 'string',
+          describe: 'start a private virtual display of this size (default 1280x800) and work there',
+        })
+        .option('max-steps', {
+          type: 'number',
+          default: 50,
+          describe: 'model turns before stopping (exit 3)',
+        })
+        .option('token-budget', { type: 'number', describe: 'total tokens before stopping (exit 3)' })
+        .option('coords', {
+          choices: ['auto', 'normalized', 'pixels'] as const,
+          default: 'auto' as const,
+          describe:
+            'model coordinates: 0-999 grid or screenshot pixels (auto: lightcone normalized, openai pixels)',
+        })
+        .option('max-edge', {
+          type: 'number',
+          default: 1280,
+          describe: 'longest edge of the screenshots sent (never upscaled)',
+        })
+        .option('scale-factor', { type: 'number', describe: 'HiDPI scale, overriding detection' })
+        .option('monitor', { type: 'string', describe: 'work on one monitor (RandR name or index)' })
+        .option('record', {
+          type: 'string',
+          describe: 'folder for the run record (default: ~/.local/state/deskhand/runs); --no-record for none',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'one run event per line on stdout (NDJSON), the result last',
+        })
+        .option('stream', {
+          type: 'boolean',
+          default: true,
+          describe: 'stream responses (--no-stream: wait for each whole response)',
+        })
+        .option('chain', {
+          type: 'boolean',
+          default: true,
+          describe: 'chain turns with previous_response_id (--no-chain: resend history)',
+        })
+        .option('keep-screenshots', {
+          type: 'number',
+          default: 3,
+          describe: 'with --no-chain: screenshots kept in the resent history',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the actions instead of performing them',
+        })
+        .option('instructions', { type: 'string', describe: 'system instructions for the model' })
+        .option('ack-safety-checks', {
+          choices: ['prompt', 'always', 'never'] as const,
+          default: 'prompt' as const,
+          describe: 'pending safety checks: ask on a terminal (never without one), always approve, or never',
+        })
+        .option('pixels-per-notch', {
+          type: 'number',
+          default: 100,
+          describe: 'scroll amounts per mouse-wheel notch',
+        })
+        .option('secret', {
+          type: 'string',
+          array: true,
+          describe:
+            'NAME of an environment variable holding a secret; the model types it as {{NAME}}, records never show it',
+        })
+        .option('verbose', {
+          type: 'boolean',
+          default: false,
+          describe: 'more lines (screenshots, reasoning deltas in --json)',
+        }),
+    ) as unknown as Argv<RunArgs>,
+  handler: async (args: ArgumentsCamelCase<RunArgs>) => {
+    process.exitCode = await runTask(args);
+  },
+};

@@ -1,0 +1,105 @@
+import {
+  type CoordSetting,
+  createProfile,
+  type DisplayProfile,
+  resolveCoordMode,
+} from '../../calibration/index.js';
+import { captureWhenSettled } from '../../native-adapters/capture/settle.js';
+import { createCapturer } from '../../native-adapters/capture/index.js';
+import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
+import { readDisplayGeometry } from '../../native-adapters/display-geometry.js';
+import { Actuator } from '../../native-adapters/input/actuator.js';
+import { openInput } from '../../native-adapters/input/open-input.js';
+import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
+import type { Action } from '../protocol/actions.js';
+import type { ActionRunner, ScreenSource, Shot } from './session.js';
+
+export interface DesktopOptions {
+  /** An X display to use (`:N`), or undefined for $DISPLAY. */
+  display?: string;
+  /** Start a private virtual display of this size instead. */
+  xvfb?: { width: number; height: number };
+  provider: 'lightcone' | 'openai';
+  coords: CoordSetting;
+  maxEdge?: number;
+  scaleFactor?: number;
+  monitor?: string;
+  pixelsPerNotch?: number;
+  /** Describe actions without performing them. */
+  dryRun?: boolean;
+  /** Screen settling: poll interval and the longest wait. */
+  settleIntervalMs?: number;
+  settleMaxMs?: number;
+}
+
+/** The machine side of a run: the display, its profile, the hands (actuator) and eyes (screen). */
+export interface Desktop {
+  displayName: string | undefined;
+  profile: DisplayProfile;
+  actuator: Actuator;
+  runner: ActionRunner;
+  screen: ScreenSource;
+  xvfb?: VirtualDisplay;
+  close(): Promise<void>;
+}
+
+/** Opens the display (starting Xvfb when asked), reads its geometry, and readies input and capture. */
+export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
+  const xvfb = options.xvfb ? await startXvfb({ ...options.xvfb, stopAfterProcessExit: true }) : undefined;
+  const displayName = xvfb ? xvfb.name : resolveDisplay(options.display);
+  // nut-js binds to $DISPLAY on first use: set it before any capture or input (one process, one display).
+  useDisplay(displayName);
+  const capturer = await createCapturer('auto');
+  const driver = await openInput(displayName);
+  const actuator = new Actuator(driver, { pixelsPerNotch: options.pixelsPerNotch });
+  const whole = await capturer.capture({ maxEdge: 64 });
+  const geometry = await readDisplayGeometry(displayName, {
+    capture: whole,
+    scaleFactor: options.scaleFactor,
+    monitor: options.monitor,
+    logicalSize: driver.screenSize(),
+  });
+  const profile = createProfile({
+    display: geometry,
+    coordMode: resolveCoordMode(options.coords, options.provider),
+    maxEdge: options.maxEdge,
+  });
+  const screen: ScreenSource = {
+    async capture(signal: AbortSignal): Promise<Shot> {
+      const shot = await captureWhenSettled(capturer, {
+        width: profile.viewport.width,
+        height: profile.viewport.height,
+        format: 'png',
+        intervalMs: options.settleIntervalMs,
+        maxWaitMs: options.settleMaxMs,
+        signal,
+      });
+      return {
+        data: shot.data,
+        format: shot.format,
+        mimeType: shot.mimeType,
+        width: shot.width,
+        height: shot.height,
+        settleMs: shot.settleMs,
+        captureMs: shot.durationMs,
+      };
+    },
+  };
+  const runner: ActionRunner = options.dryRun
+    ? { run: async (action: Action) => ({ type: action.type, durationMs: 0 }), releaseAll: async () => {} }
+    : actuator;
+  return {
+    displayName,
+    profile,
+    actuator,
+    runner,
+    screen,
+    xvfb,
+    async close() {
+      await actuator.close();
+      capturer.close?.();
+      // A private Xvfb is killed when the process exits (xvfb.ts): stopping it while nut-js still holds
+      // a connection to it makes Xlib end the process with "XIO: fatal IO error" (exit 1).
+    },
+  };
+}

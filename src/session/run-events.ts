@@ -1,0 +1,104 @@
+import type { Action, Point } from '../protocol/actions.js';
+
+/** How a run ended; each maps to one exit code (see exitCodeFor). */
+export type Outcome =
+  /** terminate success, answer, done, or a final message: exit 0 */
+  | 'success'
+  /** terminate failure: exit 1 */
+  | 'failure'
+  /** the API failed after retries, or answered something unusable: exit 1 */
+  | 'api_error'
+  /** an action could not be performed (the OS refused): exit 1 */
+  | 'action_error'
+  /** a pending safety check was not approved: exit 1 */
+  | 'safety_refused'
+  /** --max-steps, the token budget, or the repeated-action guard: exit 3 */
+  | 'limit'
+  /** SIGINT / SIGTERM / session.cancel(): 130 / 143 (130 for the library call) */
+  | 'cancelled';
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+/**
+ * What a run reports as it goes, in order. The CLI prints them (TTY lines, plain lines, or NDJSON with
+ * --json); the run record stores them. Every event has `type` and `at` (ms since the run started).
+ */
+export type RunEvent = { at: number } & (
+  | {
+      type: 'run.started';
+      runId: string;
+      task: string;
+      provider: string;
+      model: string;
+      /** The display profile (calibration), as recorded. */
+      profile: unknown;
+      recordDir?: string;
+    }
+  | { type: 'turn.started'; turn: number; previousResponseId?: string }
+  | { type: 'response.created'; turn: number; responseId: string }
+  /** Reasoning summary text as it streams (delta) and once complete. */
+  | { type: 'reasoning.delta'; turn: number; delta: string }
+  | { type: 'reasoning'; turn: number; text: string }
+  | { type: 'message'; turn: number; text: string }
+  | {
+      type: 'action.started';
+      /** 1-based count of actions performed in the run. */
+      step: number;
+      turn: number;
+      responseId: string;
+      callId: string;
+      action: Action;
+      /** The action in the model's coordinates, and where it lands on the screen. */
+      modelPoints: Point[];
+      screenPoints: Point[];
+      /** The action in words, e.g. "click at (640, 400)". */
+      description: string;
+      /** True when --dry-run: described, not performed. */
+      dryRun: boolean;
+    }
+  | { type: 'action.finished'; step: number; callId: string; durationMs: number; ok: boolean; error?: string }
+  /** The model sent something we cannot run; it is told so in the next turn. */
+  | { type: 'action.rejected'; turn: number; callId: string; message: string }
+  | {
+      type: 'screenshot';
+      turn: number;
+      width: number;
+      height: number;
+      bytes: number;
+      /** Time spent waiting for the screen to settle, and capture+encode time. */
+      settleMs: number;
+      captureMs: number;
+      path?: string;
+    }
+  | {
+      type: 'safety_check';
+      callId: string;
+      checks: { id: string; code?: string | null; message?: string | null }[];
+      approved: boolean;
+    }
+  | { type: 'nudge'; turn: number; message: string }
+  | { type: 'usage'; turn: number; usage: Usage; total: Usage }
+  | { type: 'warning'; message: string }
+  | {
+      type: 'run.finished';
+      outcome: Outcome;
+      exitCode: number;
+      /** The model's answer / result text, when it gave one. */
+      result?: string;
+      /** Why it ended, in words (the error, the limit, the signal). */
+      message?: string;
+      steps: number;
+      turns: number;
+      usage: Usage;
+      durationMs: number;
+    }
+);
+
+export type RunEventType = RunEvent['type'];
+
+/** A run event before the session stamps its time. */
+export type RunEventInput = RunEvent extends infer E ? (E extends unknown ? Omit<E, 'at'> : never) : never;

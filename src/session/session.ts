@@ -1,0 +1,593 @@
+import { randomUUID } from 'node:crypto';
+import { checkModelPoint, type DisplayProfile, toScreen } from '../../calibration/index.js';
+import type { ActionResult } from '../../native-adapters/input/actuator.js';
+import { AbortError, ApiError } from '../client/errors.js';
+import type { ResponsesClient } from '../client/responses-client.js';
+import type { ResponseStream } from '../client/response-stream.js';
+import {
+  type Action,
+  type ComputerCall,
+  finalText,
+  lightcone,
+  mapPoints,
+  normalizeStatus,
+  openai,
+  type Point,
+  pointsOf,
+  ProtocolError,
+  type ResponseObject,
+  replayItems,
+  type SafetyCheck,
+  toComputerCall,
+} from '../protocol/index.js';
+import { redactor } from '../trajectory/redact.js';
+import { Channel } from './channel.js';
+import { describeAction } from './describe.js';
+import { RepeatGuard } from './repeat-guard.js';
+import type { Outcome, RunEvent, RunEventInput, Usage } from './run-events.js';
+
+/** What performs actions: the real Actuator, or a stand-in for --dry-run. */
+export interface ActionRunner {
+  run(action: Action): Promise<ActionResult>;
+  releaseAll(): Promise<void>;
+}
+
+/** A screenshot as the model will see it (already at the profile's viewport size). */
+export interface Shot {
+  data: Buffer;
+  format: 'png' | 'jpeg' | 'webp';
+  mimeType: string;
+  width: number;
+  height: number;
+  settleMs: number;
+  captureMs: number;
+}
+
+/** Takes the screenshot after the screen has settled. */
+export interface ScreenSource {
+  capture(signal: AbortSignal): Promise<Shot>;
+}
+
+/** Where the session writes as it goes (src/trajectory's RunRecord fits). */
+export interface Recorder {
+  screenshot(turn: number, data: Buffer, format: 'png' | 'jpeg' | 'webp'): Promise<string>;
+  step(record: Record<string, unknown>): Promise<void>;
+  event?(event: RunEvent): Promise<void>;
+  finish(summary: Record<string, unknown>): Promise<void>;
+}
+
+export interface SessionOptions {
+  task: string;
+  provider: 'lightcone' | 'openai';
+  model: string;
+  client: ResponsesClient;
+  actuator: ActionRunner;
+  screen: ScreenSource;
+  profile: DisplayProfile;
+  instructions?: string;
+  /** Model turns before the run stops with exit 3. */
+  maxSteps?: number;
+  /** Total tokens before the run stops with exit 3. */
+  tokenBudget?: number;
+  stream?: boolean;
+  /** false: stateless, resend the history each turn (servers that do not store responses). */
+  chain?: boolean;
+  /** Stateless mode: screenshots kept in the resent history (older ones are blanked). */
+  keepScreenshots?: number;
+  /** Decides on pending safety checks; resolves true to go on. */
+  approveSafetyChecks?: (checks: SafetyCheck[]) => Promise<boolean>;
+  dryRun?: boolean;
+  recorder?: Recorder;
+  /** OpenAI: the computer tool variant. */
+  openaiTool?: 'computer_use_preview' | 'computer';
+  /** How long a cancel may wait for the server's answer before the run ends anyway. */
+  cancelTimeoutMs?: number;
+  runId?: string;
+  /** Where the run record is written, for the run.started event. */
+  recordDir?: string;
+  /**
+   * Typed secrets: a `type` action's `{{NAME}}` is replaced by the value just before it is typed. The
+   * model, the events and the record only ever see the placeholder.
+   */
+  secrets?: Record<string, string>;
+}
+
+export interface RunResult {
+  outcome: Outcome;
+  exitCode: number;
+  result?: string;
+  message?: string;
+  steps: number;
+  turns: number;
+  usage: Usage;
+  durationMs: number;
+}
+
+export interface Session {
+  readonly runId: string;
+  /** Run events in order; ends after run.finished. */
+  readonly events: AsyncIterable<RunEvent>;
+  /** Resolves when the run is over (never rejects). */
+  readonly result: Promise<RunResult>;
+  /** Stops the run: aborts the stream, cancels the response on the server, releases held input. */
+  cancel(reason?: 'SIGINT' | 'SIGTERM' | 'user'): void;
+}
+
+const EXIT_CODES: Record<Outcome, number> = {
+  success: 0,
+  failure: 1,
+  api_error: 1,
+  action_error: 1,
+  safety_refused: 1,
+  limit: 3,
+  cancelled: 130,
+};
+
+/** A 1x1 grey PNG standing in for screenshots dropped from a stateless history. */
+const BLANK_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCB3UNq9AAAAABJRU5ErkJggg==';
+
+class Finished extends Error {
+  constructor(
+    readonly outcome: Outcome,
+    readonly why?: string,
+    readonly answer?: string,
+  ) {
+    super(why ?? outcome);
+  }
+}
+
+/** Starts a run: the agent loop on its way; read `events`, await `result`, call `cancel()` to stop. */
+export function createSession(options: SessionOptions): Session {
+  const runId = options.runId ?? randomUUID();
+  const channel = new Channel<RunEvent>();
+  const controller = new AbortController();
+  let cancelReason: 'SIGINT' | 'SIGTERM' | 'user' | undefined;
+  const loop = new Loop(options, runId, channel, controller.signal);
+  const result = loop.run(() => cancelReason);
+  return {
+    runId,
+    events: channel,
+    result,
+    cancel(reason = 'user') {
+      if (cancelReason) return;
+      cancelReason = reason;
+      controller.abort();
+    },
+  };
+}
+
+class Loop {
+  private readonly started = performance.now();
+  private readonly usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+  private readonly executed = new Set<string>();
+  private readonly guard = new RepeatGuard();
+  private steps = 0;
+  private turns = 0;
+  private stream: ResponseStream | undefined;
+  private history: Record<string, unknown>[] = [];
+  private readonly redact: (text: string) => string;
+
+  constructor(
+    private readonly options: SessionOptions,
+    private readonly runId: string,
+    private readonly channel: Channel<RunEvent>,
+    private readonly signal: AbortSignal,
+  ) {
+    this.redact = redactor(Object.values(options.secrets ?? {}));
+  }
+
+  async run(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
+    let outcome: Outcome = 'success';
+    let message: string | undefined;
+    let answer: string | undefined;
+    try {
+      answer = await this.loop();
+    } catch (error) {
+      if (this.signal.aborted) {
+        outcome = 'cancelled';
+        message = `cancelled (${cancelReason() ?? 'user'})`;
+      } else if (error instanceof Finished) {
+        outcome = error.outcome;
+        message = error.why;
+        answer = error.answer;
+      } else if (error instanceof ApiError || error instanceof ProtocolError) {
+        outcome = 'api_error';
+        message = error.message;
+      } else {
+        outcome = 'action_error';
+        message = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (outcome === 'cancelled') await this.cancelOnServer();
+    await this.options.actuator.releaseAll().catch((error: unknown) => {
+      this.emit({ type: 'warning', message: `could not release held input: ${(error as Error).message}` });
+    });
+    const exitCode = outcome === 'cancelled' && cancelReason() === 'SIGTERM' ? 143 : EXIT_CODES[outcome];
+    const result: RunResult = {
+      outcome,
+      exitCode,
+      result: answer,
+      message,
+      steps: this.steps,
+      turns: this.turns,
+      usage: { ...this.usage },
+      durationMs: performance.now() - this.started,
+    };
+    await this.options.recorder
+      ?.finish({ ...result, endedAt: new Date().toISOString() })
+      .catch((error: unknown) =>
+        this.emit({ type: 'warning', message: `run record: ${(error as Error).message}` }),
+      );
+    this.emit({ type: 'run.finished', ...result });
+    this.channel.close();
+    return result;
+  }
+
+  /** The turns, until the model ends the task; returns the answer. Throws Finished for other endings. */
+  private async loop(): Promise<string | undefined> {
+    const { options } = this;
+    this.emit({
+      type: 'run.started',
+      runId: this.runId,
+      task: options.task,
+      provider: options.provider,
+      model: options.model,
+      profile: options.profile,
+      recordDir: options.recordDir,
+    });
+    let shot = await this.screenshot(0);
+    let body = this.firstTurn(shot);
+    for (;;) {
+      this.turns++;
+      if (this.turns > (options.maxSteps ?? 50)) {
+        throw new Finished('limit', `stopped: step limit reached (${options.maxSteps ?? 50} turns)`);
+      }
+      this.emit({
+        type: 'turn.started',
+        turn: this.turns,
+        previousResponseId: body.previous_response_id as string | undefined,
+      });
+      const turn = await this.turn(body);
+      if (turn.ending) {
+        if (turn.ending.outcome === 'failure')
+          throw new Finished('failure', 'the model ended the task as failed', turn.ending.result);
+        return turn.ending.result ?? finalText(turn.response);
+      }
+      if (turn.calls.length === 0) return finalText(turn.response);
+      shot = await this.screenshot(this.turns);
+      const verdict = this.guard.observe(turn.actions, shot.data);
+      const messages = [...turn.rejections];
+      if (verdict.stop) {
+        throw new Finished(
+          'limit',
+          `stopped: the same actions repeated ${verdict.repeats} times on an unchanged screen`,
+        );
+      }
+      if (verdict.nudge) {
+        const nudge = `Your last ${verdict.repeats + 1} turns did the same thing and the screen did not change. Try a different approach.`;
+        this.emit({ type: 'nudge', turn: this.turns, message: nudge });
+        messages.push(nudge);
+      }
+      body = this.nextTurn(turn, shot, messages);
+    }
+  }
+
+  /** One request and its response: acts on each computer_call as soon as it is complete. */
+  private async turn(body: Record<string, unknown>) {
+    const { options } = this;
+    const calls: { call: ComputerCall; acknowledged: SafetyCheck[] }[] = [];
+    const actions: Action[] = [];
+    const rejections: string[] = [];
+    let ending: { outcome: 'success' | 'failure'; result?: string } | undefined;
+    let responseId = '';
+
+    const handleCall = async (item: unknown) => {
+      const call = toComputerCall(item as Parameters<typeof toComputerCall>[0], options.provider);
+      if (call.status && call.status !== 'completed') return;
+      // A call_id runs once, whatever the stream does (resumes, replays, the final response).
+      if (this.executed.has(call.callId)) return;
+      this.executed.add(call.callId);
+      const acknowledged = await this.safetyChecks(call);
+      calls.push({ call, acknowledged });
+      for (const parsed of call.actions) {
+        if (!parsed.ok) {
+          const message = `Action not performed: ${parsed.error.message}`;
+          rejections.push(message);
+          this.emit({ type: 'action.rejected', turn: this.turns, callId: call.callId, message });
+          await options.recorder?.step({
+            type: 'rejected',
+            turn: this.turns,
+            responseId,
+            callId: call.callId,
+            message,
+          });
+          continue;
+        }
+        if (parsed.action.type === 'end') {
+          ending = { outcome: parsed.action.outcome, result: parsed.action.result };
+          continue;
+        }
+        actions.push(parsed.action);
+        await this.perform(parsed.action, responseId, call.callId);
+      }
+    };
+
+    let response: ResponseObject;
+    if (options.stream === false) {
+      response = await options.client.create(body, { signal: this.signal });
+      responseId = response.id;
+      this.emit({ type: 'response.created', turn: this.turns, responseId });
+      for (const item of response.output ?? []) this.narrate(item);
+      for (const item of response.output ?? []) if (item.type === 'computer_call') await handleCall(item);
+    } else {
+      const stream = options.client.stream(body, { signal: this.signal });
+      this.stream = stream;
+      for await (const event of stream) {
+        if (event.type === 'response.created' || (!responseId && stream.responseId)) {
+          if (!responseId && stream.responseId) {
+            responseId = stream.responseId;
+            this.emit({ type: 'response.created', turn: this.turns, responseId });
+          }
+        }
+        if (event.type === 'response.reasoning_summary_text.delta') {
+          this.emit({ type: 'reasoning.delta', turn: this.turns, delta: (event as { delta: string }).delta });
+        } else if (event.type === 'response.output_item.done') {
+          const item = (event as { item: { type: string } }).item;
+          this.narrate(item);
+          if (item.type === 'computer_call') await handleCall(item);
+        }
+      }
+      response = stream.response as ResponseObject;
+      this.stream = undefined;
+      // Items a garbled frame hid from the stream are in the final response: act on those too.
+      for (const item of response.output ?? []) if (item.type === 'computer_call') await handleCall(item);
+    }
+    this.countUsage(response);
+    const status = normalizeStatus(response.status);
+    if (status === 'failed' || status === 'cancelled') {
+      const error = (response as { error?: { message?: string } }).error?.message;
+      throw new Finished('api_error', `the response ${response.id} ${status}${error ? `: ${error}` : ''}`);
+    }
+    if (status === 'incomplete' && calls.length === 0) {
+      throw new Finished('api_error', `the response ${response.id} is incomplete and asks for nothing`);
+    }
+    return { response, calls, actions, rejections, ending };
+  }
+
+  /** Performs one action (or describes it, in a dry run) and records it before anything else happens. */
+  private async perform(action: Action, responseId: string, callId: string) {
+    const { profile } = this.options;
+    for (const point of pointsOf(action)) {
+      const check = checkModelPoint(point, profile);
+      if (check.clamped && check.note) this.emit({ type: 'warning', message: check.note });
+    }
+    const onScreen = mapPoints(action, (p) => {
+      const s = toScreen(p, profile);
+      return { x: s.x, y: s.y };
+    });
+    const screenPoints: Point[] = pointsOf(onScreen);
+    this.steps++;
+    const step = this.steps;
+    const startedAt = new Date().toISOString();
+    this.emit({
+      type: 'action.started',
+      step,
+      turn: this.turns,
+      responseId,
+      callId,
+      action,
+      modelPoints: pointsOf(action),
+      screenPoints,
+      description: describeAction(onScreen, screenPoints),
+      dryRun: this.options.dryRun ?? false,
+    });
+    const began = performance.now();
+    let error: string | undefined;
+    try {
+      if (!this.options.dryRun)
+        await this.raceAbort(this.options.actuator.run(withSecrets(onScreen, this.options.secrets)));
+    } catch (thrown) {
+      if (this.signal.aborted) throw thrown;
+      error = this.redact(thrown instanceof Error ? thrown.message : String(thrown));
+    }
+    const durationMs = performance.now() - began;
+    this.emit({ type: 'action.finished', step, callId, durationMs, ok: !error, error });
+    await this.options.recorder?.step({
+      type: 'action',
+      step,
+      turn: this.turns,
+      responseId,
+      callId,
+      action,
+      modelPoints: pointsOf(action),
+      screenPoints,
+      startedAt,
+      durationMs,
+      ok: !error,
+      error,
+    });
+    if (error)
+      throw new Finished(
+        'action_error',
+        `could not perform "${describeAction(onScreen, screenPoints)}": ${error}`,
+      );
+  }
+
+  private async safetyChecks(call: ComputerCall): Promise<SafetyCheck[]> {
+    if (call.pendingSafetyChecks.length === 0) return [];
+    const approve = this.options.approveSafetyChecks ?? (async () => false);
+    const approved = await approve(call.pendingSafetyChecks);
+    this.emit({ type: 'safety_check', callId: call.callId, checks: call.pendingSafetyChecks, approved });
+    if (!approved) {
+      const what = call.pendingSafetyChecks.map((c) => c.message ?? c.code ?? c.id).join('; ');
+      throw new Finished(
+        'safety_refused',
+        `the model asked for approval of a safety check that was not given: ${what}`,
+      );
+    }
+    return call.pendingSafetyChecks;
+  }
+
+  private async screenshot(turn: number): Promise<Shot> {
+    const shot = await this.raceAbort(this.options.screen.capture(this.signal));
+    const path = await this.options.recorder?.screenshot(turn, shot.data, shot.format);
+    this.emit({
+      type: 'screenshot',
+      turn,
+      width: shot.width,
+      height: shot.height,
+      bytes: shot.data.length,
+      settleMs: shot.settleMs,
+      captureMs: shot.captureMs,
+      path,
+    });
+    return shot;
+  }
+
+  private firstTurn(shot: Shot): Record<string, unknown> {
+    const { options } = this;
+    const turn = {
+      model: options.model,
+      display: options.profile.viewport,
+      instructions: options.instructions,
+      stream: options.stream !== false,
+      task: options.task,
+      screenshot: dataUrl(shot),
+    };
+    const body =
+      options.provider === 'openai'
+        ? openai.buildFirstTurn({ ...turn, ...this.openaiOptions() })
+        : lightcone.buildFirstTurn(turn);
+    this.history = [...((body.input as Record<string, unknown>[]) ?? [])];
+    return body;
+  }
+
+  private nextTurn(
+    turn: { response: ResponseObject; calls: { call: ComputerCall; acknowledged: SafetyCheck[] }[] },
+    shot: Shot,
+    messages: string[],
+  ): Record<string, unknown> {
+    const { options } = this;
+    const chain = options.chain !== false;
+    const outputs = turn.calls.map(({ call, acknowledged }) => ({
+      callId: call.callId,
+      screenshot: dataUrl(shot),
+      acknowledgedSafetyChecks: acknowledged,
+    }));
+    const common = {
+      model: options.model,
+      display: options.profile.viewport,
+      instructions: options.instructions,
+      stream: options.stream !== false,
+      outputs,
+      messages,
+      previousResponseId: chain ? turn.response.id : undefined,
+      replay: chain ? undefined : this.stateless(turn.response),
+    };
+    const body =
+      options.provider === 'openai'
+        ? openai.buildNextTurn({ ...common, ...this.openaiOptions() })
+        : lightcone.buildNextTurn(common);
+    if (!chain) this.history = [...((body.input as Record<string, unknown>[]) ?? [])];
+    return body;
+  }
+
+  /** The history to resend without chaining, keeping only the newest screenshots. */
+  private stateless(response: ResponseObject): Record<string, unknown>[] {
+    const history = [...this.history, ...replayItems(response)];
+    let kept = (this.options.keepScreenshots ?? 3) - 1; // the new screenshot is one of them
+    for (let i = history.length - 1; i >= 0; i--) {
+      const item = history[i] as {
+        output?: { image_url?: string };
+        content?: { type: string; image_url?: string }[];
+      };
+      const images = [
+        ...(item.output?.image_url ? [item.output] : []),
+        ...(item.content ?? []).filter((part) => part.type === 'input_image'),
+      ];
+      for (const image of images) {
+        if (kept > 0) kept--;
+        else image.image_url = BLANK_PNG;
+      }
+    }
+    return history;
+  }
+
+  private openaiOptions() {
+    return { tool: this.options.openaiTool, background: this.options.stream !== false };
+  }
+
+  private narrate(item: { type: string }) {
+    if (item.type === 'reasoning') {
+      const text = ((item as { summary?: { text?: string }[] }).summary ?? [])
+        .map((p) => p.text ?? '')
+        .join('\n');
+      if (text) this.emit({ type: 'reasoning', turn: this.turns, text });
+    } else if (item.type === 'message') {
+      const text = finalText({ output: [item] } as Parameters<typeof finalText>[0]);
+      if (text) this.emit({ type: 'message', turn: this.turns, text });
+    }
+  }
+
+  private countUsage(response: ResponseObject) {
+    const usage = (response as { usage?: Partial<Usage> | null }).usage;
+    if (!usage) return;
+    const turnUsage = {
+      input_tokens: usage.input_tokens ?? 0,
+      output_tokens: usage.output_tokens ?? 0,
+      total_tokens: usage.total_tokens ?? (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0),
+    };
+    this.usage.input_tokens += turnUsage.input_tokens;
+    this.usage.output_tokens += turnUsage.output_tokens;
+    this.usage.total_tokens += turnUsage.total_tokens;
+    this.emit({ type: 'usage', turn: this.turns, usage: turnUsage, total: { ...this.usage } });
+    const budget = this.options.tokenBudget;
+    if (budget !== undefined && this.usage.total_tokens >= budget) {
+      throw new Finished('limit', `stopped: token budget reached (${this.usage.total_tokens} of ${budget})`);
+    }
+  }
+
+  /** Closes the stream at once; asks the server to cancel the response if it may still run. */
+  private async cancelOnServer() {
+    const stream = this.stream;
+    if (!stream) return;
+    const timeout = this.options.cancelTimeoutMs ?? 2000;
+    const result = await Promise.race([
+      stream.cancel(),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeout).unref()),
+    ]).catch(() => undefined);
+    if (result) this.emit({ type: 'warning', message: `cancel of ${stream.responseId}: ${result.outcome}` });
+  }
+
+  /** Rejects as soon as the run is cancelled, without waiting for the work (the abort handles it). */
+  private raceAbort<T>(work: Promise<T>): Promise<T> {
+    if (this.signal.aborted) return Promise.reject(new AbortError('cancelled'));
+    return Promise.race([
+      work,
+      new Promise<T>((_, reject) =>
+        this.signal.addEventListener('abort', () => reject(new AbortError('cancelled')), { once: true }),
+      ),
+    ]);
+  }
+
+  private emit(event: RunEventInput) {
+    const full = { at: Math.round(performance.now() - this.started), ...event } as RunEvent;
+    this.channel.push(full);
+    void this.options.recorder?.event?.(full).catch(() => {});
+  }
+}
+
+/** The action as it is performed: `{{NAME}}` in typed text replaced by the secret's value. */
+export function withSecrets(action: Action, secrets: Record<string, string> | undefined): Action {
+  if (action.type !== 'type' || !secrets) return action;
+  const text = action.text.replace(
+    /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g,
+    (whole, name: string) => secrets[name] ?? whole,
+  );
+  return { ...action, text };
+}
+
+function dataUrl(shot: Shot): string {
+  return `data:${shot.mimeType};base64,${shot.data.toString('base64')}`;
+}

@@ -1,0 +1,155 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { redactor } from './redact.js';
+
+/**
+ * The run record: one folder per run, written as the run goes.
+ *
+ *   run.json        what was asked and how it ended (rewritten atomically: temp file + rename)
+ *   steps.jsonl     one line per action (and per rejected action), fsynced before the run goes on;
+ *                   the last line is the ending ({"type":"end","outcome":...})
+ *   screenshots/    the screenshots sent to the model, turn-000.png, turn-001.png, ...
+ *
+ * The folder is 0700 and every file 0600: screenshots show whatever was on the screen. A run killed
+ * with SIGKILL leaves run.json saying "running" and steps.jsonl complete up to its last step.
+ * Secrets given to the record (API keys, typed secrets) are replaced by "[redacted]" in everything it
+ * writes.
+ */
+export interface RunMeta {
+  runId: string;
+  task: string;
+  provider: string;
+  model: string;
+  profile: unknown;
+  startedAt: string;
+  options?: Record<string, unknown>;
+  /** Strings that must never be written (API key, secret values). */
+  secrets?: string[];
+}
+
+export type RunStatus = 'running' | 'finished';
+
+/** run.json as written. */
+export interface RunJson extends Omit<RunMeta, 'secrets'> {
+  status: RunStatus;
+  endedAt?: string;
+  outcome?: string;
+  exitCode?: number;
+  result?: string;
+  message?: string;
+  steps?: number;
+  turns?: number;
+  usage?: unknown;
+  durationMs?: number;
+}
+
+/** The default root: $XDG_STATE_HOME/deskhand/runs, else ~/.local/state/deskhand/runs. */
+export function defaultRecordRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'deskhand', 'runs');
+}
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+export class RunRecord {
+  private stepsWritten = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    private readonly meta: RunJson,
+    private readonly redact: (text: string) => string,
+  ) {}
+
+  /** Creates the run's folder under `root` and writes run.json ("running") and an empty steps.jsonl. */
+  static async create(root: string, meta: RunMeta): Promise<RunRecord> {
+    const stamp = meta.startedAt.replace(/[:.]/g, '-');
+    const dir = join(root, `${stamp}-${meta.runId.slice(0, 8)}`);
+    await mkdir(join(dir, 'screenshots'), { recursive: true, mode: DIR_MODE });
+    const { secrets, ...rest } = meta;
+    const record = new RunRecord(dir, { ...rest, status: 'running' }, redactor(secrets ?? []));
+    await record.writeRunJson(record.meta);
+    await writeDurably(join(dir, 'steps.jsonl'), '', 'a');
+    return record;
+  }
+
+  /** Saves a screenshot sent to the model; returns its path. */
+  screenshot(turn: number, data: Buffer, format: 'png' | 'jpeg' | 'webp'): Promise<string> {
+    const path = join(
+      this.dir,
+      'screenshots',
+      `turn-${String(turn).padStart(3, '0')}.${format === 'jpeg' ? 'jpg' : format}`,
+    );
+    return this.serial(async () => {
+      await writeDurably(path, data, 'w');
+      return path;
+    });
+  }
+
+  /** Appends one line to steps.jsonl and waits until it is on disk. */
+  step(entry: Record<string, unknown>): Promise<void> {
+    return this.serial(async () => {
+      await writeDurably(join(this.dir, 'steps.jsonl'), `${this.redact(JSON.stringify(entry))}\n`, 'a');
+      this.stepsWritten++;
+    });
+  }
+
+  /** Writes the ending: a last line in steps.jsonl and run.json with the outcome. */
+  finish(summary: Record<string, unknown>): Promise<void> {
+    return this.serial(async () => {
+      await writeDurably(
+        join(this.dir, 'steps.jsonl'),
+        `${this.redact(JSON.stringify({ type: 'end', ...summary }))}\n`,
+        'a',
+      );
+      await this.writeRunJson({ ...this.meta, ...summary, status: 'finished' });
+    });
+  }
+
+  /** Lines written to steps.jsonl so far (without the ending). */
+  get stepCount(): number {
+    return this.stepsWritten;
+  }
+
+  private async writeRunJson(content: RunJson | Record<string, unknown>): Promise<void> {
+    const path = join(this.dir, 'run.json');
+    await writeDurably(`${path}.tmp`, `${this.redact(JSON.stringify(content, null, 2))}\n`, 'w');
+    await rename(`${path}.tmp`, path);
+  }
+
+  /** Writes happen one at a time, in the order they were asked for. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}
+
+async function writeDurably(path: string, data: string | Buffer, flag: 'a' | 'w'): Promise<void> {
+  const handle = await open(path, flag, FILE_MODE);
+  try {
+    if (data.length > 0) await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a run record back; a torn last line (the process died mid-write) is left out. */
+export async function readRunRecord(
+  dir: string,
+): Promise<{ run: RunJson; steps: Record<string, unknown>[] }> {
+  const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunJson;
+  const steps: Record<string, unknown>[] = [];
+  for (const line of (await readFile(join(dir, 'steps.jsonl'), 'utf8')).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      steps.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      break;
+    }
+  }
+  return { run, steps };
+}
