@@ -563,12 +563,12 @@ class Loop {
   /** Rejects as soon as the run is cancelled, without waiting for the work (the abort handles it). */
   private raceAbort<T>(work: Promise<T>): Promise<T> {
     if (this.signal.aborted) return Promise.reject(new AbortError('cancelled'));
-    return Promise.race([
-      work,
-      new Promise<T>((_, reject) =>
-        this.signal.addEventListener('abort', () => reject(new AbortError('cancelled')), { once: true }),
-      ),
-    ]);
+    let onAbort = () => {};
+    const aborted = new Promise<T>((_, reject) => {
+      onAbort = () => reject(new AbortError('cancelled'));
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([work, aborted]).finally(() => this.signal.removeEventListener('abort', onAbort));
   }
 
   private emit(event: RunEventInput) {
