@@ -4,6 +4,7 @@ import { DisplayError } from '../../native-adapters/display.js';
 import { ActionError } from '../protocol/lightcone-actions.js';
 import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
+import { demoCommand } from './demo.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { runCommand } from './run.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       '$0 <command> [options]\n\nA desktop computer-use agent runtime: it sees the screen and acts on it.',
     )
     .command(runCommand)
+    .command(demoCommand)
     .command(actCommand)
     .command(screenshotCommand)
     .command(calibrateCommand)
