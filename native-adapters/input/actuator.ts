@@ -22,8 +22,19 @@ export interface ActionResult {
   durationMs: number;
 }
 
-const sleep = (ms: number): Promise<void> =>
-  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Sleeps; an abort ends the sleep early (resolving: the caller notices the abort itself). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * Runs canonical actions, in screen pixels, through an InputDriver. Everything it presses is recorded
@@ -32,6 +43,8 @@ const sleep = (ms: number): Promise<void> =>
 export class Actuator {
   readonly held = new HeldInput();
   private readonly options: Required<ActuatorOptions>;
+  /** The signal of the action running now (see run). */
+  private signal: AbortSignal | undefined;
 
   constructor(
     readonly driver: InputDriver,
@@ -46,9 +59,11 @@ export class Actuator {
     };
   }
 
-  async run(action: Action): Promise<ActionResult> {
+  /** Runs one action; `signal` cuts a `wait` short (a cancelled run must not sit out a long wait). */
+  async run(action: Action, options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
     const started = performance.now();
     this.checkOnScreen(action);
+    this.signal = options.signal;
     await this.perform(action);
     await this.driver.flush();
     const isPointer = [
@@ -127,7 +142,7 @@ export class Actuator {
         for (const key of [...action.keys].reverse()) await this.keyUp(key);
         return;
       case 'wait':
-        return sleep(action.ms);
+        return sleep(action.ms, this.signal);
       case 'navigate':
         // A desktop has no single browser to steer: focus the address bar of the focused one and go.
         await this.withKeys(['ctrl', 'l'], async () => {});

@@ -28,7 +28,7 @@ import type { Outcome, RunEvent, RunEventInput, Usage } from './run-events.js';
 
 /** What performs actions: the real Actuator, or a stand-in for --dry-run. */
 export interface ActionRunner {
-  run(action: Action): Promise<ActionResult>;
+  run(action: Action, options?: { signal?: AbortSignal }): Promise<ActionResult>;
   releaseAll(): Promise<void>;
 }
 
@@ -386,7 +386,9 @@ class Loop {
     let error: string | undefined;
     try {
       if (!this.options.dryRun)
-        await this.raceAbort(this.options.actuator.run(withSecrets(onScreen, this.options.secrets)));
+        await this.raceAbort(
+          this.options.actuator.run(withSecrets(onScreen, this.options.secrets), { signal: this.signal }),
+        );
     } catch (thrown) {
       if (this.signal.aborted) throw thrown;
       error = this.redact(thrown instanceof Error ? thrown.message : String(thrown));
