@@ -1,7 +1,7 @@
 /**
  * Ad hoc timing of the capture paths on a private 1920x1080 Xvfb with a busy screen (a plasma
  * background and text terminals). Not a test. Build, then:
- *   node dist/native-adapters/capture/measure-capture.js [runs]
+ *   node dist/bench/measure-capture.js [runs]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
