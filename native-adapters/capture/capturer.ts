@@ -34,9 +34,25 @@ export interface Screenshot {
   durationMs: number;
 }
 
+/** The whole screen as tight RGB pixels, before any resize or encoding. */
+export interface RawFrame {
+  rgb: Buffer;
+  width: number;
+  height: number;
+  pixelDensity?: { scaleX: number; scaleY: number };
+  /** When the grab started (performance.now()), for durationMs of the encoded result. */
+  startedAt: number;
+}
+
 /** Takes pictures of the screen. The X display is the process's `$DISPLAY` (one process = one display). */
 export interface Capturer {
   capture(options?: CaptureOptions): Promise<Screenshot>;
+  /**
+   * Optional split of capture() for callers that look at many frames and send few (settle detection):
+   * grab the pixels, then encode only the frame that is kept.
+   */
+  grab?(): Promise<RawFrame>;
+  encode?(frame: RawFrame, options?: CaptureOptions): Promise<Screenshot>;
   close?(): void;
 }
 

@@ -3,7 +3,13 @@ import sharp from 'sharp';
 import { resolveDisplay } from '../display.js';
 import { nativeLoadError } from '../native-library.js';
 import { XConnection } from '../x11/x11-connection.js';
-import { CaptureError, type CaptureOptions, type Capturer, type Screenshot } from './capturer.js';
+import {
+  CaptureError,
+  type CaptureOptions,
+  type Capturer,
+  type RawFrame,
+  type Screenshot,
+} from './capturer.js';
 import { checkCaptureOptions, encode } from './encode.js';
 import { paddedToRgb } from './padded-pixels.js';
 
@@ -34,7 +40,12 @@ export class NutCapturer implements Capturer {
 
   async capture(options: CaptureOptions = {}): Promise<Screenshot> {
     checkCaptureOptions(options);
-    const started = performance.now();
+    return this.encode(await this.grab(), options);
+  }
+
+  /** The screen's pixels as tight RGB (the X padding byte dropped). */
+  async grab(): Promise<RawFrame> {
+    const startedAt = performance.now();
     await bindDisplay();
     let image: Image;
     try {
@@ -45,14 +56,24 @@ export class NutCapturer implements Capturer {
     const rgb = paddedToRgb(image.data, image.width, image.height, image.byteWidth, image.channels, {
       bgr: image.colorMode === this.bgrColorMode,
     });
-    const raw = { width: image.width, height: image.height, channels: 3 } as const;
-    const encoded = await encode(sharp(rgb, { raw }), image.width, image.height, options);
+    return {
+      rgb,
+      width: image.width,
+      height: image.height,
+      pixelDensity: { scaleX: image.pixelDensity.scaleX, scaleY: image.pixelDensity.scaleY },
+      startedAt,
+    };
+  }
+
+  async encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
+    const raw = { width: frame.width, height: frame.height, channels: 3 } as const;
+    const encoded = await encode(sharp(frame.rgb, { raw }), frame.width, frame.height, options);
     return {
       ...encoded,
-      screenWidth: image.width,
-      screenHeight: image.height,
-      pixelDensity: { scaleX: image.pixelDensity.scaleX, scaleY: image.pixelDensity.scaleY },
-      durationMs: performance.now() - started,
+      screenWidth: frame.width,
+      screenHeight: frame.height,
+      pixelDensity: frame.pixelDensity,
+      durationMs: performance.now() - frame.startedAt,
     };
   }
 }

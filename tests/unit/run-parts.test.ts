@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Capturer, Screenshot } from '../../native-adapters/capture/capturer.js';
-import { captureWhenSettled, changedFraction } from '../../native-adapters/capture/settle.js';
+import { captureWhenSettled, changedFraction, changedPixels } from '../../native-adapters/capture/settle.js';
 import { UsageError } from '../../src/cli/exit-codes.js';
 import { parseXvfbSize, readSecrets } from '../../src/cli/run.js';
 import { createRunPrinter } from '../../src/cli/run-output.js';
@@ -206,5 +206,48 @@ describe('run output', () => {
     for (const event of events) printer.print(event);
     expect(err.chunks.join('')).toContain('\r\u001b[K\u001b[2m  thinking: Clicking');
     expect(err.chunks.join('')).toContain('\u001b[36mstep 1');
+  });
+});
+
+describe('settling on raw frames', () => {
+  it('compares grabbed pixels and encodes only the frame it keeps', async () => {
+    const size = 64 * 40 * 3;
+    const frames = [Buffer.alloc(size, 10), Buffer.alloc(size, 200), Buffer.alloc(size, 200)];
+    let grabs = 0;
+    let encodes = 0;
+    const capturer: Capturer = {
+      capture: () => Promise.reject(new Error('not used')),
+      grab: async () => ({
+        rgb: frames[Math.min(grabs++, 2)] as Buffer,
+        width: 64,
+        height: 40,
+        startedAt: 0,
+      }),
+      encode: async (frame) => {
+        encodes++;
+        return {
+          data: frame.rgb,
+          format: 'png',
+          mimeType: 'image/png',
+          width: 64,
+          height: 40,
+          screenWidth: 64,
+          screenHeight: 40,
+          durationMs: 0,
+        };
+      },
+    };
+    const shot = await captureWhenSettled(capturer, { intervalMs: 1 });
+    expect(shot).toMatchObject({ settled: true, captures: 3 });
+    expect(shot.data[0]).toBe(200);
+    expect(encodes).toBe(1);
+  });
+
+  it('changedPixels counts differing words', () => {
+    const a = Buffer.alloc(400, 1);
+    const b = Buffer.from(a);
+    b[0] = 9;
+    expect(changedPixels(a, b)).toBe(0.01);
+    expect(changedPixels(a, Buffer.alloc(8))).toBe(1);
   });
 });
