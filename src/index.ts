@@ -1,0 +1,20 @@
+/**
+ * deskhand as a library: the agent loop (createSession) and the machine side it drives (openDesktop),
+ * the Responses client, the display calibration, the run record, and the local model server.
+ * The CLI (src/cli) is a thin consumer of these.
+ */
+export { type CoordSetting, createProfile, type DisplayProfile } from '../calibration/index.js';
+export { ResponsesClient, type ClientOptions } from './client/index.js';
+export { startModelServer, type ModelServer, type Turn } from './model-server/index.js';
+export type { Outcome, RunEvent, Usage } from './session/run-events.js';
+export { type Desktop, type DesktopOptions, openDesktop } from './session/desktop.js';
+export {
+  type ActionRunner,
+  createSession,
+  type RunResult,
+  type ScreenSource,
+  type Session,
+  type SessionOptions,
+  type Shot,
+} from './session/session.js';
+export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
