@@ -196,6 +196,9 @@ class LocalModelServer implements ModelServer {
     if (action === 'cancel') {
       if (method !== 'POST') return wrongMethod();
       this.#cancelIds.push(id);
+      // A slow cancel endpoint, for clients that must not wait on it forever.
+      const delay = this.#options.cancelDelayMs ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     } else if (method === 'DELETE') {
       this.#deleteIds.push(id);
     } else if (method !== 'GET') {

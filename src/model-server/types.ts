@@ -101,6 +101,8 @@ export interface ModelServerOptions {
   strictChaining?: boolean;
   /** Defaults for every turn; a turn's own `fault` overrides them field by field. */
   faults?: Fault;
+  /** Answer cancel calls only after this long (default 0). */
+  cancelDelayMs?: number;
   /** Lightcone: status of a cancel of a response that is not in progress (default 400). */
   cancelRejectStatus?: 400 | 409;
   /** A client closing the create connection of a non-background response stops generation and sets

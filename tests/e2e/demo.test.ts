@@ -11,7 +11,7 @@ describe('deskhand demo', () => {
   it('runs the scripted task end to end on a private display and verifies the app', async () => {
     const state = mkdtempSync(join(tmpdir(), 'deskhand-state-'));
     const result = await runCli(['demo', '--json'], { XDG_STATE_HOME: state });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout
       .trim()
       .split('\n')
@@ -34,7 +34,7 @@ describe('deskhand demo', () => {
 
   it('prints a readable summary and the record path on stderr', async () => {
     const result = await runCli(['demo', '--no-record']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/private virtual display :\d+/);
     expect(result.stderr).toMatch(/✓ title typed exactly/);
     expect(result.stderr).toMatch(/demo passed/);

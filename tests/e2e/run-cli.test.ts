@@ -31,8 +31,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function serve(script: Script): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script, strictChaining: true });
+async function serve(script: Script, options: { cancelDelayMs?: number } = {}): Promise<ModelServer> {
+  const server = await startModelServer({ dialect: 'lightcone', script, strictChaining: true, ...options });
   servers.push(server);
   return server;
 }
@@ -90,7 +90,7 @@ async function resetApp(): Promise<void> {
     'normalized',
     ...clear('title'),
   ]);
-  expect(result.code).toBe(0);
+  expect(result.code, result.stderr).toBe(0);
   const notes = await runCli([
     'act',
     '--display',
@@ -102,7 +102,7 @@ async function resetApp(): Promise<void> {
     JSON.stringify({ type: 'key', keys: ['ctrl', 'shift', 'End'] }),
     JSON.stringify({ type: 'key', keys: ['Delete'] }),
   ]);
-  expect(notes.code).toBe(0);
+  expect(notes.code, notes.stderr).toBe(0);
 }
 
 describe('deskhand run with a real app', () => {
@@ -124,7 +124,7 @@ describe('deskhand run with a real app', () => {
     const root = recordRoot();
     const result = await runCli(runArgs(server, root, '--json'));
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const events = parseEvents(result.stdout);
     expect(events.at(-1)).toMatchObject({
       type: 'run.finished',
@@ -165,7 +165,7 @@ describe('deskhand run with a real app', () => {
       { message: 'Scrolled.' },
     ]);
     const result = await runCli(runArgs(server, recordRoot()));
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('Scrolled.\n');
     expect(result.stderr).toMatch(/step 1 scroll down 300 at \(1088, 448\)/);
     expect(result.stderr).toMatch(/run record: /);
@@ -177,7 +177,7 @@ describe('deskhand run with a real app', () => {
     const before = await app.state();
     const server = await serve([{ actions: [{ type: 'type', text: 'not typed' }] }, { message: 'ok' }]);
     const result = await runCli(runArgs(server, recordRoot(), '--dry-run'));
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/type "not typed" \(dry run\)/);
     const after = await app.state();
     expect(after.presses).toBe(before.presses);
@@ -194,17 +194,17 @@ describe('deskhand run with a real app', () => {
       '--base-url',
       'http://127.0.0.1:9',
     ]);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/--max-steps must be at least 1/);
   });
 });
 
 describe('stopping a run', () => {
   /** Turn 1 holds Shift; turn 2 is the given one. Resolves once turn 2's request has arrived. */
-  async function holdShiftThen(turn2: Turn, ...extra: string[]) {
-    const server = await serve([{ actions: [{ type: 'key_down', keys: ['shift'] }] }, turn2]);
+  async function holdShiftThen(turn2: Turn, options: { cancelDelayMs?: number } = {}) {
+    const server = await serve([{ actions: [{ type: 'key_down', keys: ['shift'] }] }, turn2], options);
     const root = recordRoot();
-    const started = startCli(runArgs(server, root, '--json', ...extra));
+    const started = startCli(runArgs(server, root, '--json'));
     const done = collect(started);
     await waitForCreates(server, 2);
     expect((await app.state()).held).toEqual(['Shift_L']);
@@ -258,6 +258,19 @@ describe('stopping a run', () => {
     const run = await holdShiftThen({ fault: { hang: true } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await expectCancelled(run, 'SIGTERM', 143);
+  });
+
+  it('a second SIGINT exits at once while the cancel is still waiting for the server, still releasing Shift', async () => {
+    const run = await holdShiftThen({ fault: { hang: true } }, { cancelDelayMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sentAt = Date.now();
+    run.child.kill('SIGINT');
+    await run.server.waitForRequest((r) => r.path.endsWith('/cancel'), 5000);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(1500);
+    expect((await app.state()).held).toEqual([]);
   });
 
   it('SIGKILL leaves a valid record up to the last step, and --xvfb is cleaned up', async () => {
