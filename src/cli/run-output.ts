@@ -85,11 +85,12 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
         case 'message':
           line(`${stamp(event.at)}model: ${event.text}`);
           break;
-        case 'action.started':
-          line(
-            `${stamp(event.at)}${paint('36', `step ${event.step}`)} ${event.description}${event.dryRun ? dim(' (dry run)') : ''}`,
-          );
+        case 'action.started': {
+          const dry = event.dryRun ? dim(' (dry run)') : '';
+          const used = tokens > 0 ? dim(`  ${tokens.toLocaleString('en-US')} tokens`) : '';
+          line(`${stamp(event.at)}${paint('36', `step ${event.step}`)} ${event.description}${dry}${used}`);
           break;
+        }
         case 'action.finished':
           if (!event.ok) line(`${stamp(event.at)}${paint('31', 'failed')} ${event.error ?? ''}`);
           break;
@@ -119,7 +120,8 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
           break;
         case 'run.finished': {
           const colour = event.outcome === 'success' ? '32' : '31';
-          const counts = `${event.steps} steps, ${event.turns} turns, ${tokens || event.usage.total_tokens} tokens, ${seconds(event.durationMs)}`;
+          const used = (tokens || event.usage.total_tokens).toLocaleString('en-US');
+          const counts = `${event.steps} steps, ${event.turns} turns, ${used} tokens, ${seconds(event.durationMs)}`;
           line(
             `${stamp(event.at)}${paint(colour, event.outcome)}${event.message ? ` ${event.message}` : ''} ${dim(`(${counts}, exit ${event.exitCode})`)}`,
           );
