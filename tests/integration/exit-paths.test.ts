@@ -29,6 +29,7 @@ describe('held input on a crash', () => {
       await linesOut(child, 1);
       const x = await XConnection.open(display.name);
       expect((await x.queryPointer()).mask & (ShiftMask | Button1Mask)).toBe(ShiftMask | Button1Mask);
+      child.stdin.write('crash\n');
       const result = await done;
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`boom (${how})`);

@@ -10,8 +10,8 @@ releaseHeldInputOnExit(actuator);
 await actuator.run({ type: 'key_down', keys: ['shift'] });
 await actuator.run({ type: 'mouse_down', button: 'left' });
 process.stdout.write('holding\n');
-setTimeout(() => {
+// Crashes when the test says so (a line on stdin), after it has seen the input held.
+process.stdin.once('data', () => {
   if (how === 'rejection') void Promise.reject(new Error('boom (rejection)'));
   else throw new Error('boom (exception)');
-}, 50);
-setInterval(() => {}, 1000);
+});
