@@ -23,6 +23,20 @@ export interface Usage {
   total_tokens: number;
 }
 
+/** How a run ended: the last run event, and what `session.result` resolves to. */
+export interface RunResult {
+  outcome: Outcome;
+  exitCode: number;
+  /** The model's answer / result text, when it gave one. */
+  result?: string;
+  /** Why it ended, in words (the error, the limit, the signal). */
+  message?: string;
+  steps: number;
+  turns: number;
+  usage: Usage;
+  durationMs: number;
+}
+
 /**
  * What a run reports as it goes, in order. The CLI prints them (TTY lines, plain lines, or NDJSON with
  * --json); the run record stores them. Every event has `type` and `at` (ms since the run started).
@@ -83,19 +97,7 @@ export type RunEvent = { at: number } & (
   | { type: 'nudge'; turn: number; message: string }
   | { type: 'usage'; turn: number; usage: Usage; total: Usage }
   | { type: 'warning'; message: string }
-  | {
-      type: 'run.finished';
-      outcome: Outcome;
-      exitCode: number;
-      /** The model's answer / result text, when it gave one. */
-      result?: string;
-      /** Why it ended, in words (the error, the limit, the signal). */
-      message?: string;
-      steps: number;
-      turns: number;
-      usage: Usage;
-      durationMs: number;
-    }
+  | ({ type: 'run.finished' } & RunResult)
 );
 
 export type RunEventType = RunEvent['type'];

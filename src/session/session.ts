@@ -24,7 +24,9 @@ import { redactor } from '../trajectory/redact.js';
 import { Channel } from './channel.js';
 import { describeAction } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
-import type { Outcome, RunEvent, RunEventInput, Usage } from './run-events.js';
+import type { Outcome, RunEvent, RunEventInput, RunResult, Usage } from './run-events.js';
+
+export type { RunResult } from './run-events.js';
 
 /** What performs actions: the real Actuator, or a stand-in for --dry-run. */
 export interface ActionRunner {
@@ -90,17 +92,6 @@ export interface SessionOptions {
    * model, the events and the record only ever see the placeholder.
    */
   secrets?: Record<string, string>;
-}
-
-export interface RunResult {
-  outcome: Outcome;
-  exitCode: number;
-  result?: string;
-  message?: string;
-  steps: number;
-  turns: number;
-  usage: Usage;
-  durationMs: number;
 }
 
 export interface Session {
@@ -370,8 +361,7 @@ class Loop {
     this.steps++;
     const step = this.steps;
     const startedAt = new Date().toISOString();
-    this.emit({
-      type: 'action.started',
+    const what = {
       step,
       turn: this.turns,
       responseId,
@@ -379,6 +369,10 @@ class Loop {
       action,
       modelPoints: pointsOf(action),
       screenPoints,
+    };
+    this.emit({
+      type: 'action.started',
+      ...what,
       description: describeAction(onScreen, screenPoints),
       dryRun: this.options.dryRun ?? false,
     });
@@ -397,13 +391,7 @@ class Loop {
     this.emit({ type: 'action.finished', step, callId, durationMs, ok: !error, error });
     await this.options.recorder?.step({
       type: 'action',
-      step,
-      turn: this.turns,
-      responseId,
-      callId,
-      action,
-      modelPoints: pointsOf(action),
-      screenPoints,
+      ...what,
       startedAt,
       durationMs,
       ok: !error,
