@@ -20,11 +20,13 @@ export interface ExitGuardOptions {
  */
 export function releaseHeldInputOnExit(actuator: Actuator, options: ExitGuardOptions = {}): () => void {
   const timeoutMs = options.releaseTimeoutMs ?? 1000;
-  const release = () =>
-    Promise.race([
+  const release = () => {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
       actuator.releaseAll().catch(() => actuator.releaseNow()),
-      new Promise((r) => setTimeout(r, timeoutMs)),
-    ]);
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+  };
 
   const onSignal = (signal: GuardedSignal) => {
     void release().then(() => {

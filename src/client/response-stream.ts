@@ -32,15 +32,21 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   private started = false;
   /** output_index values whose output_item.done was delivered (to replay only the rest). */
   private readonly doneItems = new Set<number>();
+  /** Unhooks this stream from the caller's signal, which may live much longer (a whole run). */
+  private detach = () => {};
 
   constructor(
     private readonly client: ResponsesClient,
     private readonly body: Record<string, unknown>,
     signal: AbortSignal | undefined,
   ) {
-    if (signal) {
-      if (signal.aborted) this.controller.abort();
-      else signal.addEventListener('abort', () => this.controller.abort(), { once: true });
+    if (signal?.aborted) this.controller.abort();
+    else if (signal) {
+      const onAbort = () => this.controller.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Left attached, the listener would keep every finished stream (and its request body, a
+      // screenshot) alive for as long as the caller's signal.
+      this.detach = () => signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -72,6 +78,14 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   }
 
   private async *events(): AsyncGenerator<StreamEvent> {
+    try {
+      yield* this.receive();
+    } finally {
+      this.detach();
+    }
+  }
+
+  private async *receive(): AsyncGenerator<StreamEvent> {
     const signal = this.controller.signal;
     let response = await this.client.send(
       'POST',

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -269,6 +270,16 @@ describe('cancel', () => {
     const started = performance.now();
     await expect(collect(stream)).rejects.toBeInstanceOf(AbortError);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('a long-lived signal (a whole run)', () => {
+  it('is not left holding finished streams (each would keep its request body and screenshot)', async () => {
+    const server = await serve({ script: () => clickTurn });
+    const client = clientFor(server);
+    const run = new AbortController();
+    for (let turn = 0; turn < 3; turn++) await collect(client.stream(body(), { signal: run.signal }));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 });
 
