@@ -8,12 +8,23 @@ import { fileURLToPath } from 'node:url';
 import { startXvfb } from '../native-adapters/x11/xvfb.js';
 import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
+import { cliCancelGroup } from './cli-cancel.js';
+import { memoryGroup } from './memory.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
+import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
 import { typingGroup } from './typing.js';
 
 /** Every benchmark group, run in this order. A new group is a file in bench/ exporting a BenchGroup, listed here. */
-const groups: BenchGroup[] = [captureGroup, typingGroup, streamingGroup, cancelGroup];
+const groups: BenchGroup[] = [
+  captureGroup,
+  typingGroup,
+  streamingGroup,
+  cancelGroup,
+  stepOverheadGroup,
+  cliCancelGroup,
+  memoryGroup,
+];
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
