@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DisplayError } from '../../native-adapters/display.js';
@@ -10,12 +13,35 @@ import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
 
+/** The user's config file ($XDG_CONFIG_HOME/deskhand/config.json), when there is one. */
+export function readDefaultConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const path = join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'deskhand', 'config.json');
+  if (!existsSync(path)) return {};
+  try {
+    const config: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof config !== 'object' || config === null || Array.isArray(config))
+      throw new Error('not an object');
+    return config as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(
+      `${path} is not a JSON object of options (${(error as Error).message}): fix or remove it`,
+    );
+  }
+}
+
 /** Errors that mean "you asked for something we cannot do as asked": exit 2, message only. */
 function isUsageError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof ActionError || error instanceof DisplayError;
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  let defaults: Record<string, unknown> = {};
+  try {
+    defaults = readDefaultConfig();
+  } catch (error) {
+    process.stderr.write(`deskhand: ${(error as Error).message}\n`);
+    process.exit(ExitCode.usage);
+  }
   const cli = yargs(argv)
     .scriptName('deskhand')
     .usage(
@@ -29,9 +55,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(getCommand)
     .command(cancelCommand)
     .command(deleteCommand)
-    // Every option can also come from the environment (DESKHAND_MAX_STEPS=20) or a JSON config file.
+    // Every option can also come from the environment (DESKHAND_MAX_STEPS=20) or a JSON config file:
+    // --config FILE, else $XDG_CONFIG_HOME/deskhand/config.json when it exists.
     .env('DESKHAND')
     .config('config', 'a JSON file of options, e.g. {"provider": "openai", "maxSteps": 20}')
+    .config(defaults)
     .demandCommand(1, 'name a command (deskhand --help lists them)')
     .strict()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
