@@ -75,11 +75,13 @@ const parseEvents = (stdout: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as RunEvent);
 
-/** Clears the app's fields and focus through the CLI itself (select all + delete in each field). */
+/** Clears the app's fields through the CLI itself (select everything + delete in each field). */
 async function resetApp(): Promise<void> {
+  // In a Tk entry Ctrl+A moves to the start (Emacs style); End then Shift+Home selects the line.
   const clear = (widget: 'title' | 'notes') => [
     JSON.stringify({ type: 'click', ...point(widget) }),
-    JSON.stringify({ type: 'key', keys: ['ctrl', 'a'] }),
+    JSON.stringify({ type: 'key', keys: ['End'] }),
+    JSON.stringify({ type: 'key', keys: ['shift', 'Home'] }),
     JSON.stringify({ type: 'key', keys: ['Delete'] }),
   ];
   const result = await runCli([
@@ -103,6 +105,8 @@ async function resetApp(): Promise<void> {
     JSON.stringify({ type: 'key', keys: ['Delete'] }),
   ]);
   expect(notes.code, notes.stderr).toBe(0);
+  const state = await app.state();
+  expect([state.title, state.notes]).toEqual(['', '']);
 }
 
 describe('deskhand run with a real app', () => {
@@ -157,6 +161,27 @@ describe('deskhand run with a real app', () => {
     expect(steps.filter((s) => s.type === 'action')).toHaveLength(5);
     expect(steps.at(-1)).toMatchObject({ type: 'end', outcome: 'success' });
     expect(readdirSync(join(onlyRun(root), 'screenshots'))).toHaveLength(5);
+  });
+
+  it('speaks OpenAI: screenshot-pixel coordinates, background streaming, chained', async () => {
+    await resetApp();
+    const server = await startModelServer({
+      dialect: 'openai',
+      strictChaining: true,
+      script: [
+        { actions: [{ type: 'click', button: 'left', x: 550, y: 104 }] },
+        { actions: [{ type: 'type', text: 'From OpenAI: ok ✓' }] },
+        { message: 'Typed.' },
+      ],
+    });
+    servers.push(server);
+    const result = await runCli([...runArgs(server, recordRoot()), '--provider', 'openai']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('Typed.\n');
+    expect((await app.state()).title).toBe('From OpenAI: ok ✓');
+    const creates = server.requests.filter((r) => r.method === 'POST');
+    expect(creates.map((r) => r.chainError)).toEqual([undefined, undefined, undefined]);
+    expect((creates[0]?.body as { background?: boolean }).background).toBe(true);
   });
 
   it('prints plain progress lines without a TTY and the answer alone on stdout', async () => {
