@@ -8,6 +8,7 @@ import { createSession } from '../session/session.js';
 import { defaultRecordRoot, RunRecord } from '../trajectory/index.js';
 import { UsageError } from './exit-codes.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { idleGarbageCollector } from './idle-gc.js';
 import { createRunPrinter } from './run-output.js';
 
 export interface RunArgs extends ProviderArgs {
@@ -162,8 +163,12 @@ export async function runTask(args: RunArgs): Promise<number> {
     },
     releaseTimeoutMs: 300,
   });
+  const collectGarbage = idleGarbageCollector();
   try {
-    for await (const event of session.events) printer.print(event);
+    for await (const event of session.events) {
+      printer.print(event);
+      if (event.type === 'turn.started') collectGarbage();
+    }
     const result = await session.result;
     if (recorder && !args.json) process.stderr.write(`run record: ${recorder.dir}\n`);
     return result.exitCode;
