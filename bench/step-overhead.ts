@@ -164,7 +164,7 @@ export const stepOverheadGroup: BenchGroup = {
           better: 'lower',
           target: '<= 80 ms',
           met: (o) => o <= 80,
-          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle 0: the first two captures alike, one 40 ms interval); ${baselineNote}`,
+          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle 0: the first two captures alike, one 30 ms interval); ${baselineNote}`,
         }),
         compare({
           name: 'step_overhead_type50_ms',
