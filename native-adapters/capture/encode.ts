@@ -12,6 +12,7 @@ const PNG_COMPRESSION_LEVEL = 1;
 /** WebP effort 0 measured 24 ms vs 68 ms at the default 4 (1280x720), for ~10% more bytes. */
 const WEBP_EFFORT = 0;
 const DEFAULT_QUALITY = 80;
+// JPEG without optimised Huffman tables: 6 ms instead of 9-11 ms for 1280x720, for ~6% more bytes.
 
 export interface EncodeSettings {
   format: ImageFormat;
@@ -66,7 +67,7 @@ export async function encode(
   const { width, height } = outputSize(screenWidth, screenHeight, options);
   if (width !== screenWidth || height !== screenHeight) image.resize(width, height, { fit: 'fill' });
   if (format === 'png') image.png({ compressionLevel: PNG_COMPRESSION_LEVEL });
-  else if (format === 'jpeg') image.jpeg({ quality });
+  else if (format === 'jpeg') image.jpeg({ quality, optimiseCoding: false });
   else image.webp({ quality, effort: WEBP_EFFORT });
   const data = await image.toBuffer();
   return { data, format, mimeType: `image/${format}`, width, height };

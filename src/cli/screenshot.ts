@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createCapturer } from '../../native-adapters/capture/index.js';
+import { type CapturerKind, createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { UsageError } from './exit-codes.js';
 
@@ -10,7 +10,7 @@ interface ScreenshotArgs {
   maxEdge?: number;
   format: 'png' | 'jpeg' | 'webp';
   quality: number;
-  capture: 'auto' | 'nut' | 'screenshot-desktop';
+  capture: CapturerKind;
 }
 
 async function screenshot(args: ArgumentsCamelCase<ScreenshotArgs>): Promise<void> {
@@ -67,9 +67,10 @@ export const screenshotCommand: CommandModule<object, ScreenshotArgs> = {
       .option('format', { choices: ['png', 'jpeg', 'webp'] as const, default: 'png' as const })
       .option('quality', { type: 'number', default: 80, describe: 'JPEG/WebP quality, 1-100' })
       .option('capture', {
-        choices: ['auto', 'nut', 'screenshot-desktop'] as const,
+        choices: ['auto', 'x11-shm', 'nut', 'screenshot-desktop'] as const,
         default: 'auto' as const,
-        describe: 'capture path: nut-js grab (fast) or screenshot-desktop (ImageMagick)',
+        describe:
+          'capture path: MIT-SHM (fastest, local X), nut-js grab (fast) or screenshot-desktop (ImageMagick); auto: the first that works',
       }) as unknown as Argv<ScreenshotArgs>,
   handler: screenshot,
 };

@@ -26,6 +26,7 @@ let display: VirtualDisplay;
 const windows: ChildProcess[] = [];
 let nut: Capturer;
 let fallback: Capturer;
+let shm: Capturer;
 
 async function pixelAt(shot: Screenshot, screenX: number, screenY: number): Promise<number[]> {
   const { data, info } = await sharp(shot.data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -68,6 +69,7 @@ beforeAll(async () => {
   windows.push(xterm);
   nut = await createCapturer('nut');
   fallback = await createCapturer('screenshot-desktop');
+  shm = await createCapturer('x11-shm');
   // Wait for the xterm to map and paint.
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -85,6 +87,7 @@ afterAll(async () => {
 });
 
 describe.each([
+  ['x11-shm', () => shm],
   ['nut', () => nut],
   ['screenshot-desktop', () => fallback],
 ])('%s capturer', (name, capturer) => {
@@ -146,8 +149,19 @@ describe.each([
 });
 
 describe('createCapturer', () => {
-  it("'auto' is nut-js when it loads", async () => {
-    expect((await createCapturer('auto')).name).toBe('nut');
+  it("'auto' is MIT-SHM on a local X server, nut-js where MIT-SHM cannot attach", async () => {
+    expect((await createCapturer('auto')).name).toBe('x11-shm');
+    const real = process.env.DISPLAY;
+    let reason: Error | undefined;
+    try {
+      // Over TCP (which this Xvfb refuses) shared memory cannot work: 'auto' goes on to nut-js.
+      process.env.DISPLAY = `127.0.0.1${real}`;
+      const chosen = await createCapturer('auto', { onFallback: (error) => (reason = error) });
+      expect(chosen.name).toBe('nut');
+    } finally {
+      process.env.DISPLAY = real;
+    }
+    expect(reason?.message).toMatch(/MIT-SHM/);
     expect((await createCapturer('screenshot-desktop')).name).toBe('screenshot-desktop');
   });
 
