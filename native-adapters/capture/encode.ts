@@ -1,9 +1,10 @@
-import type { Sharp } from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import {
   CaptureError,
   type CaptureOptions,
   IMAGE_FORMATS,
   type ImageFormat,
+  type RawFrame,
   type Screenshot,
 } from './capturer.js';
 
@@ -71,4 +72,17 @@ export async function encode(
   else image.webp({ quality, effort: WEBP_EFFORT });
   const data = await image.toBuffer();
   return { data, format, mimeType: `image/${format}`, width, height };
+}
+
+/** Resizes and encodes a grabbed frame; durationMs counts from the grab. */
+export async function encodeFrame(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
+  const raw = { width: frame.width, height: frame.height, channels: 3 } as const;
+  const encoded = await encode(sharp(frame.rgb, { raw }), frame.width, frame.height, options);
+  return {
+    ...encoded,
+    screenWidth: frame.width,
+    screenHeight: frame.height,
+    pixelDensity: frame.pixelDensity,
+    durationMs: performance.now() - frame.startedAt,
+  };
 }

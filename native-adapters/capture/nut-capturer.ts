@@ -1,5 +1,4 @@
 import type { Image, ScreenClass } from '@nut-tree-fork/nut-js';
-import sharp from 'sharp';
 import { resolveDisplay } from '../display.js';
 import { nativeLoadError } from '../native-library.js';
 import { XConnection } from '../x11/x11-connection.js';
@@ -10,7 +9,7 @@ import {
   type RawFrame,
   type Screenshot,
 } from './capturer.js';
-import { checkCaptureOptions, encode } from './encode.js';
+import { checkCaptureOptions, encodeFrame } from './encode.js';
 import { paddedToRgb } from './padded-pixels.js';
 
 /**
@@ -65,16 +64,8 @@ export class NutCapturer implements Capturer {
     };
   }
 
-  async encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
-    const raw = { width: frame.width, height: frame.height, channels: 3 } as const;
-    const encoded = await encode(sharp(frame.rgb, { raw }), frame.width, frame.height, options);
-    return {
-      ...encoded,
-      screenWidth: frame.width,
-      screenHeight: frame.height,
-      pixelDensity: frame.pixelDensity,
-      durationMs: performance.now() - frame.startedAt,
-    };
+  encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
+    return encodeFrame(frame, options);
   }
 }
 

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import x11 from 'x11';
 import {
   CaptureError,
@@ -7,7 +6,7 @@ import {
   type RawFrame,
   type Screenshot,
 } from './capturer.js';
-import { checkCaptureOptions, encode } from './encode.js';
+import { checkCaptureOptions, encodeFrame } from './encode.js';
 import { paddedToRgb } from './padded-pixels.js';
 
 const ZPIXMAP = 2;
@@ -127,16 +126,8 @@ export class X11ShmCapturer implements Capturer {
     return next;
   }
 
-  async encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
-    const raw = { width: frame.width, height: frame.height, channels: 3 } as const;
-    const encoded = await encode(sharp(frame.rgb, { raw }), frame.width, frame.height, options);
-    return {
-      ...encoded,
-      screenWidth: frame.width,
-      screenHeight: frame.height,
-      pixelDensity: frame.pixelDensity,
-      durationMs: performance.now() - frame.startedAt,
-    };
+  encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
+    return encodeFrame(frame, options);
   }
 
   close(): void {
