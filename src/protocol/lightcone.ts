@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProtocolError } from './errors.js';
-import { type FirstTurn, InputItemSchema, type NextTurn, type TurnOptions } from './requests.js';
+import { createBodyFields, type FirstTurn, type NextTurn, type TurnOptions } from './requests.js';
 import { commonFields, nextTurnInput, taskMessage } from './turns.js';
 
 /** Lightcone's computer tool; the newer API also accepts OpenAI's name for it. */
@@ -14,14 +14,7 @@ export type Tool = z.infer<typeof ToolSchema>;
 
 /** POST /v1/responses on Lightcone. `model` and `input` are required here (the SDK marks all optional). */
 export const CreateBodySchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.array(InputItemSchema),
-  instructions: z.string().optional(),
-  previous_response_id: z.string().min(1).optional(),
-  stream: z.boolean().optional(),
-  max_output_tokens: z.number().int().positive().optional(),
-  temperature: z.number().optional(),
-  top_p: z.number().optional(),
+  ...createBodyFields,
   tools: z.array(ToolSchema).optional(),
 });
 export type CreateBody = z.infer<typeof CreateBodySchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProtocolError } from './errors.js';
-import { type FirstTurn, InputItemSchema, type NextTurn } from './requests.js';
+import { createBodyFields, type FirstTurn, type NextTurn } from './requests.js';
 import { commonFields, nextTurnInput, taskMessage } from './turns.js';
 
 export const EnvironmentSchema = z.enum(['windows', 'mac', 'linux', 'ubuntu', 'browser']);
@@ -21,14 +21,7 @@ export type Tool = z.infer<typeof ToolSchema>;
 
 /** POST /v1/responses on OpenAI, the fields deskhand uses (others are kept). */
 export const CreateBodySchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.array(InputItemSchema),
-  instructions: z.string().optional(),
-  previous_response_id: z.string().min(1).optional(),
-  stream: z.boolean().optional(),
-  max_output_tokens: z.number().int().positive().optional(),
-  temperature: z.number().optional(),
-  top_p: z.number().optional(),
+  ...createBodyFields,
   tools: z.array(ToolSchema).optional(),
   truncation: z.enum(['auto', 'disabled']).optional(),
   /** Only background responses can be cancelled. */

@@ -52,6 +52,18 @@ export const InputItemSchema = unionByType(
   ReplayedItemSchema,
   (value) => value.type ?? ('role' in value ? 'message' : undefined),
 );
+
+/** The fields of POST /v1/responses both dialects share; each adds its own tools (and OpenAI more). */
+export const createBodyFields = {
+  model: z.string().min(1),
+  input: z.array(InputItemSchema),
+  instructions: z.string().optional(),
+  previous_response_id: z.string().min(1).optional(),
+  stream: z.boolean().optional(),
+  max_output_tokens: z.number().int().positive().optional(),
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+};
 export type InputItem = z.infer<typeof InputItemSchema>;
 export type InputMessage = z.infer<typeof InputMessageSchema>;
 export type CallOutputInput = z.infer<typeof CallOutputInputSchema>;
