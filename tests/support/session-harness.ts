@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createProfile, type DisplayProfile } from '../../calibration/index.js';
+import type { DisplayProfile } from '../../calibration/index.js';
 import type { ActionResult } from '../../native-adapters/input/actuator.js';
 import { ResponsesClient } from '../../src/client/responses-client.js';
 import { type ModelServer, type ModelServerOptions, startModelServer } from '../../src/model-server/index.js';
@@ -18,6 +18,7 @@ import {
   type Shot,
 } from '../../src/session/session.js';
 import { readRunRecord, RunRecord } from '../../src/trajectory/index.js';
+import { plainProfile } from './profiles.js';
 
 /**
  * The real session loop, the real client over HTTP and the local model server, with a recording
@@ -70,18 +71,7 @@ export interface Scripted {
   readRecord: () => ReturnType<typeof readRunRecord>;
 }
 
-export const TEST_PROFILE = createProfile({
-  display: {
-    width: 1280,
-    height: 800,
-    originX: 0,
-    originY: 0,
-    scaleFactor: 1,
-    physicalWidth: 1280,
-    physicalHeight: 800,
-  },
-  coordMode: 'normalized',
-});
+export const TEST_PROFILE = plainProfile(1280, 800, 'normalized');
 
 /** Starts the model server with a script and a session against it; collects the events. */
 export async function startScripted(
@@ -91,10 +81,7 @@ export async function startScripted(
   const server = await startModelServer({ dialect: 'lightcone', ...serverOptions });
   const provider = server.dialect;
   const profile =
-    sessionOptions.profile ??
-    (provider === 'openai'
-      ? createProfile({ display: TEST_PROFILE.display, coordMode: 'pixels' })
-      : TEST_PROFILE);
+    sessionOptions.profile ?? (provider === 'openai' ? plainProfile(1280, 800, 'pixels') : TEST_PROFILE);
   const client = new ResponsesClient({
     baseUrl: server.url,
     retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 50 },

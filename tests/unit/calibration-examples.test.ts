@@ -16,18 +16,11 @@ import {
   screenshotToLogical,
   toScreen,
 } from '../../calibration/index.js';
-
-/** A plain (scale 1) display at the origin. */
-function screen(width: number, height: number, coordMode: CoordMode, originX = 0, originY = 0) {
-  return createProfile({
-    display: { width, height, originX, originY, physicalWidth: width, physicalHeight: height },
-    coordMode,
-  });
-}
+import { plainProfile } from '../support/profiles.js';
 
 describe('normalized 0-999 grid', () => {
   it('on 1280x720', () => {
-    const profile = screen(1280, 720, 'normalized');
+    const profile = plainProfile(1280, 720, 'normalized');
     expect(profile.viewport).toEqual({ width: 1280, height: 720 });
     expect(toScreen({ x: 500, y: 500 }, profile)).toEqual({ x: 640, y: 360, clamped: false });
     expect(toScreen({ x: 0, y: 0 }, profile)).toEqual({ x: 0, y: 0, clamped: false });
@@ -36,7 +29,7 @@ describe('normalized 0-999 grid', () => {
   });
 
   it('on 1024x768', () => {
-    const profile = screen(1024, 768, 'normalized');
+    const profile = plainProfile(1024, 768, 'normalized');
     expect(profile.viewport).toEqual({ width: 1024, height: 768 });
     expect(toScreen({ x: 500, y: 500 }, profile)).toEqual({ x: 512, y: 384, clamped: false });
     expect(toScreen({ x: 0, y: 0 }, profile)).toEqual({ x: 0, y: 0, clamped: false });
@@ -56,14 +49,14 @@ describe('normalized 0-999 grid', () => {
     [750, 750, [960, 540], [768, 576]],
     [999, 999, [1279, 719], [1023, 767]],
   ])('grid (%i, %i) is %o on 1280x720 and %o on 1024x768', (x, y, on1280, on1024) => {
-    const wide = toScreen({ x, y }, screen(1280, 720, 'normalized'));
-    const square = toScreen({ x, y }, screen(1024, 768, 'normalized'));
+    const wide = toScreen({ x, y }, plainProfile(1280, 720, 'normalized'));
+    const square = toScreen({ x, y }, plainProfile(1024, 768, 'normalized'));
     expect([wide.x, wide.y]).toEqual(on1280);
     expect([square.x, square.y]).toEqual(on1024);
   });
 
   it('on a 1920x1080 screen seen at 1280x720: the grid is over the image, so it scales straight to the screen', () => {
-    const profile = screen(1920, 1080, 'normalized');
+    const profile = plainProfile(1920, 1080, 'normalized');
     expect(profile.viewport).toEqual({ width: 1280, height: 720 });
     expect(modelToScreenshot({ x: 500, y: 500 }, profile)).toEqual({ x: 640, y: 360 });
     expect(toScreen({ x: 500, y: 500 }, profile)).toEqual({ x: 960, y: 540, clamped: false });
@@ -72,7 +65,7 @@ describe('normalized 0-999 grid', () => {
 
 describe('pixel mode', () => {
   it('viewport 1280x720 on a 1920x1080 screen', () => {
-    const profile = screen(1920, 1080, 'pixels');
+    const profile = plainProfile(1920, 1080, 'pixels');
     expect(profile.viewport).toEqual({ width: 1280, height: 720 });
     expect(toScreen({ x: 640, y: 360 }, profile)).toEqual({ x: 960, y: 540, clamped: false });
     const corner = toScreen({ x: 1279, y: 719 }, profile);
@@ -104,7 +97,7 @@ describe('pixel mode', () => {
   });
 
   it('pixel mode on 1024x768: the viewport is the screen, pixels pass through', () => {
-    const profile = screen(1024, 768, 'pixels');
+    const profile = plainProfile(1024, 768, 'pixels');
     expect(profile.viewport).toEqual({ width: 1024, height: 768 });
     expect(toScreen({ x: 1023, y: 767 }, profile)).toEqual({ x: 1023, y: 767, clamped: false });
     expect(toScreen({ x: 1024, y: 10 }, profile)).toEqual({ x: 1023, y: 10, clamped: true });
@@ -132,7 +125,7 @@ describe('pixel mode', () => {
   });
 
   it('a 2560x1600 screen at scale 1 shown at 1280x800: model pixels double on the screen', () => {
-    const profile = screen(2560, 1600, 'pixels');
+    const profile = plainProfile(2560, 1600, 'pixels');
     expect(profile.viewport).toEqual({ width: 1280, height: 800 });
     expect(toScreen({ x: 640, y: 400 }, profile)).toEqual({ x: 1280, y: 800, clamped: false });
     expect(toScreen({ x: 100, y: 50 }, profile)).toEqual({ x: 200, y: 100, clamped: false });
@@ -142,7 +135,7 @@ describe('pixel mode', () => {
 
 describe('multi-monitor', () => {
   it('a second monitor at origin 1920,0 of size 1280x1024', () => {
-    const profile = screen(1280, 1024, 'normalized', 1920, 0);
+    const profile = plainProfile(1280, 1024, 'normalized', 1920, 0);
     expect(toScreen({ x: 500, y: 500 }, profile)).toEqual({ x: 2560, y: 512, clamped: false });
     expect(fromScreen({ x: 2560, y: 512 }, profile)).toEqual({ x: 500, y: 500 });
     // Physical pixels are relative to the display's own capture.
@@ -150,7 +143,7 @@ describe('multi-monitor', () => {
   });
 
   it('a monitor left of the primary (negative origin) clamps to its own edges', () => {
-    const profile = screen(1920, 1080, 'normalized', -1920, 0);
+    const profile = plainProfile(1920, 1080, 'normalized', -1920, 0);
     expect(toScreen({ x: 0, y: 0 }, profile)).toEqual({ x: -1920, y: 0, clamped: false });
     expect(toScreen({ x: 1500, y: -20 }, profile)).toEqual({ x: -1, y: 0, clamped: true });
   });
@@ -158,32 +151,32 @@ describe('multi-monitor', () => {
 
 describe('out of range: clamped and reported, never wrapped', () => {
   it('toScreen pulls far points to the display edge', () => {
-    const profile = screen(1280, 720, 'normalized');
+    const profile = plainProfile(1280, 720, 'normalized');
     expect(toScreen({ x: 1000, y: 500 }, profile)).toEqual({ x: 1279, y: 360, clamped: true });
     expect(toScreen({ x: -5, y: 2000 }, profile)).toEqual({ x: 0, y: 719, clamped: true });
     expect(toScreen({ x: 1e300, y: -1e300 }, profile)).toEqual({ x: 1279, y: 0, clamped: true });
   });
 
   it('modelRange per mode', () => {
-    expect(modelRange(screen(1920, 1080, 'normalized'))).toEqual({
+    expect(modelRange(plainProfile(1920, 1080, 'normalized'))).toEqual({
       min: { x: 0, y: 0 },
       max: { x: 999, y: 999 },
     });
-    expect(modelRange(screen(1920, 1080, 'pixels'))).toEqual({
+    expect(modelRange(plainProfile(1920, 1080, 'pixels'))).toEqual({
       min: { x: 0, y: 0 },
       max: { x: 1279, y: 719 },
     });
   });
 
   it('checkModelPoint clamps and says why', () => {
-    const grid = screen(1280, 720, 'normalized');
+    const grid = plainProfile(1280, 720, 'normalized');
     expect(checkModelPoint({ x: 500, y: 999 }, grid)).toEqual({ point: { x: 500, y: 999 }, clamped: false });
     expect(checkModelPoint({ x: 1200, y: 50 }, grid)).toEqual({
       point: { x: 999, y: 50 },
       clamped: true,
       note: 'model point (1200, 50) is outside the normalized range 0..999 x 0..999; clamped to (999, 50)',
     });
-    const pixels = screen(1920, 1080, 'pixels');
+    const pixels = plainProfile(1920, 1080, 'pixels');
     expect(checkModelPoint({ x: -3, y: 720 }, pixels)).toEqual({
       point: { x: 0, y: 719 },
       clamped: true,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CAPTURE_TOLERANCE_PX,
-  type CoordMode,
+  type DisplayProfile,
   calibrationOverlaySvg,
   calibrationPoints,
   createProfile,
@@ -14,18 +14,12 @@ import {
   type PointResult,
   toScreen,
 } from '../../calibration/index.js';
+import { plainProfile } from '../support/profiles.js';
 import { describeMonitor, findMonitor, type Monitor } from '../../native-adapters/display-geometry.js';
-
-function profileOf(width: number, height: number, coordMode: CoordMode, originX = 0, originY = 0) {
-  return createProfile({
-    display: { width, height, originX, originY, physicalWidth: width, physicalHeight: height },
-    coordMode,
-  });
-}
 
 describe('calibrationPoints', () => {
   it('the 0-999 grid: corners at 0 and 999, centre 500, quarters, one off-grid point', () => {
-    const points = calibrationPoints(profileOf(1280, 800, 'normalized'));
+    const points = calibrationPoints(plainProfile(1280, 800, 'normalized'));
     expect(points.map((p) => [p.name, p.model.x, p.model.y])).toEqual([
       ['top-left', 0, 0],
       ['top-right', 999, 0],
@@ -41,7 +35,7 @@ describe('calibrationPoints', () => {
   });
 
   it('pixel mode: corners at 0 and the last viewport pixel', () => {
-    const profile = profileOf(1920, 1080, 'pixels');
+    const profile = plainProfile(1920, 1080, 'pixels');
     expect(profile.viewport).toEqual({ width: 1280, height: 720 });
     const byName = Object.fromEntries(calibrationPoints(profile).map((p) => [p.name, p.model]));
     expect(byName['top-left']).toEqual({ x: 0, y: 0 });
@@ -59,7 +53,7 @@ describe('calibrationPoints', () => {
         fc.integer({ min: -4000, max: 4000 }),
         fc.constantFrom('normalized' as const, 'pixels' as const),
         (width, height, originX, originY, mode) => {
-          const profile = profileOf(width, height, mode, originX, originY);
+          const profile = plainProfile(width, height, mode, originX, originY);
           const { min, max } = modelRange(profile);
           for (const { model } of calibrationPoints(profile)) {
             expect(model.x).toBeGreaterThanOrEqual(min.x);
@@ -74,7 +68,7 @@ describe('calibrationPoints', () => {
   });
 
   it('on a monitor at an offset, the corners land on the monitor corners', () => {
-    const profile = profileOf(960, 540, 'normalized', 960, 540);
+    const profile = plainProfile(960, 540, 'normalized', 960, 540);
     const screen = calibrationPoints(profile).map((p) => toScreen(p.model, profile));
     expect(screen.slice(0, 4).map(({ x, y }) => [x, y])).toEqual([
       [960, 540],
@@ -175,7 +169,7 @@ describe('judgeCalibration', () => {
 });
 
 describe('calibrationOverlaySvg', () => {
-  function results(profile: ReturnType<typeof profileOf>, off = 0): PointResult[] {
+  function results(profile: DisplayProfile, off = 0): PointResult[] {
     return calibrationPoints(profile).map((p) => {
       const target = toScreen(p.model, profile);
       return judgePoint(p, target, { x: target.x + off, y: target.y });
@@ -183,7 +177,7 @@ describe('calibrationOverlaySvg', () => {
   }
 
   it('one circle and crosshair per point at the pixel centre, sized to the image', () => {
-    const profile = profileOf(1280, 800, 'normalized');
+    const profile = plainProfile(1280, 800, 'normalized');
     const svg = calibrationOverlaySvg({
       image: { width: 1280, height: 800 },
       scaleFactor: 1,
@@ -226,7 +220,7 @@ describe('calibrationOverlaySvg', () => {
   });
 
   it('outlines the display when it is a monitor inside the captured screen', () => {
-    const profile = profileOf(960, 540, 'normalized', 960, 540);
+    const profile = plainProfile(960, 540, 'normalized', 960, 540);
     const svg = calibrationOverlaySvg({
       image: { width: 1920, height: 1080 },
       scaleFactor: 1,
