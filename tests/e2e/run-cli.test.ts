@@ -77,34 +77,20 @@ const parseEvents = (stdout: string) =>
 
 /** Clears the app's fields through the CLI itself (select everything + delete in each field). */
 async function resetApp(): Promise<void> {
-  // In a Tk entry Ctrl+A moves to the start (Emacs style); End then Shift+Home selects the line.
-  const clear = (widget: 'title' | 'notes') => [
-    JSON.stringify({ type: 'click', ...point(widget) }),
-    JSON.stringify({ type: 'key', keys: ['End'] }),
-    JSON.stringify({ type: 'key', keys: ['shift', 'Home'] }),
-    JSON.stringify({ type: 'key', keys: ['Delete'] }),
+  const actions = [
+    // In a Tk entry Ctrl+A moves to the start (Emacs style); End then Shift+Home selects the line.
+    { type: 'click', ...point('title') },
+    { type: 'key', keys: ['End'] },
+    { type: 'key', keys: ['shift', 'Home'] },
+    { type: 'key', keys: ['Delete'] },
+    { type: 'click', ...point('notes') },
+    { type: 'key', keys: ['ctrl', 'Home'] },
+    { type: 'key', keys: ['ctrl', 'shift', 'End'] },
+    { type: 'key', keys: ['Delete'] },
   ];
-  const result = await runCli([
-    'act',
-    '--display',
-    display.name,
-    '--coords',
-    'normalized',
-    ...clear('title'),
-  ]);
+  const args = ['act', '--display', display.name, '--coords', 'normalized'];
+  const result = await runCli([...args, ...actions.map((action) => JSON.stringify(action))]);
   expect(result.code, result.stderr).toBe(0);
-  const notes = await runCli([
-    'act',
-    '--display',
-    display.name,
-    '--coords',
-    'normalized',
-    JSON.stringify({ type: 'click', ...point('notes') }),
-    JSON.stringify({ type: 'key', keys: ['ctrl', 'Home'] }),
-    JSON.stringify({ type: 'key', keys: ['ctrl', 'shift', 'End'] }),
-    JSON.stringify({ type: 'key', keys: ['Delete'] }),
-  ]);
-  expect(notes.code, notes.stderr).toBe(0);
   const state = await app.state();
   expect([state.title, state.notes]).toEqual(['', '']);
 }
