@@ -54,7 +54,6 @@ export interface ScreenSource {
 export interface Recorder {
   screenshot(turn: number, data: Buffer, format: 'png' | 'jpeg' | 'webp'): Promise<string>;
   step(record: Record<string, unknown>): Promise<void>;
-  event?(event: RunEvent): Promise<void>;
   finish(summary: Record<string, unknown>): Promise<void>;
 }
 
@@ -564,7 +563,6 @@ class Loop {
   private emit(event: RunEventInput) {
     const full = { at: Math.round(performance.now() - this.started), ...event } as RunEvent;
     this.channel.push(full);
-    void this.options.recorder?.event?.(full).catch(() => {});
   }
 }
 

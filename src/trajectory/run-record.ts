@@ -54,7 +54,6 @@ const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
 export class RunRecord {
-  private stepsWritten = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -92,7 +91,6 @@ export class RunRecord {
   step(entry: Record<string, unknown>): Promise<void> {
     return this.serial(async () => {
       await writeDurably(join(this.dir, 'steps.jsonl'), `${this.redact(JSON.stringify(entry))}\n`, 'a');
-      this.stepsWritten++;
     });
   }
 
@@ -106,11 +104,6 @@ export class RunRecord {
       );
       await this.writeRunJson({ ...this.meta, ...summary, status: 'finished' });
     });
-  }
-
-  /** Lines written to steps.jsonl so far (without the ending). */
-  get stepCount(): number {
-    return this.stepsWritten;
   }
 
   private async writeRunJson(content: RunJson | Record<string, unknown>): Promise<void> {
