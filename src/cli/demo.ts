@@ -109,6 +109,9 @@ async function runDemo(args: DemoArgs): Promise<number> {
       provider: 'lightcone',
       baseUrl: server.url,
       timeout: 30,
+      idleTimeout: 30,
+      requestTimeout: 30,
+      maxRetries: 2,
       display,
       maxSteps: 20,
       coords: 'normalized',
@@ -122,6 +125,8 @@ async function runDemo(args: DemoArgs): Promise<number> {
       ackSafetyChecks: 'never',
       pixelsPerNotch: 100,
       verbose: false,
+      doneTool: true,
+      screenshotOutput: 'input_image',
     });
     const checks = checkDemoState(await app.state());
     const chainErrors = server.requests.filter((r) => r.chainError).map((r) => r.chainError as string);

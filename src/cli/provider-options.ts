@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { ResponsesClient } from '../client/responses-client.js';
+import { DEFAULT_TIMEOUTS, ResponsesClient } from '../client/responses-client.js';
+import { DEFAULT_RETRY } from '../client/retry.js';
 import { UsageError } from './exit-codes.js';
 
 export type Provider = 'lightcone' | 'openai';
@@ -25,6 +26,9 @@ export interface ProviderArgs {
   baseUrl?: string;
   apiKey?: string;
   timeout: number;
+  idleTimeout: number;
+  requestTimeout: number;
+  maxRetries: number;
 }
 
 export function withProviderOptions<T>(yargs: Argv<T>): Argv<T & ProviderArgs> {
@@ -45,8 +49,23 @@ export function withProviderOptions<T>(yargs: Argv<T>): Argv<T & ProviderArgs> {
     })
     .option('timeout', {
       type: 'number',
-      default: 60,
-      describe: 'seconds to wait for the API to answer',
+      default: DEFAULT_TIMEOUTS.timeoutMs / 1000,
+      describe: 'seconds until an answer begins (the headers of a stream) or a small request is answered',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      default: DEFAULT_TIMEOUTS.idleTimeoutMs / 1000,
+      describe: 'seconds of silence on an open stream before it counts as dropped (then resumed)',
+    })
+    .option('request-timeout', {
+      type: 'number',
+      default: DEFAULT_TIMEOUTS.requestTimeoutMs / 1000,
+      describe: 'seconds for the whole answer of a non-streaming create (--no-stream)',
+    })
+    .option('max-retries', {
+      type: 'number',
+      default: DEFAULT_RETRY.maxRetries,
+      describe: 'retries of a failed request (429, 5xx, 408, 409, dropped connections), as openai-node',
     }) as unknown as Argv<T & ProviderArgs>;
 }
 
@@ -72,7 +91,32 @@ export function clientFromArgs(args: ProviderArgs, env: NodeJS.ProcessEnv = proc
       `no API key for ${args.provider}: set ${provider.keyEnv} in the environment (or pass --api-key).`,
     );
   }
-  if (!(args.timeout > 0))
-    throw new UsageError(`--timeout must be a positive number of seconds, got ${args.timeout}`);
-  return new ResponsesClient({ baseUrl, apiKey, timeoutMs: args.timeout * 1000 });
+  for (const [flag, value] of [
+    ['--timeout', args.timeout],
+    ['--idle-timeout', args.idleTimeout],
+    ['--request-timeout', args.requestTimeout],
+  ] as const) {
+    if (!(value > 0)) throw new UsageError(`${flag} must be a positive number of seconds, got ${value}`);
+  }
+  if (!Number.isInteger(args.maxRetries) || args.maxRetries < 0)
+    throw new UsageError(`--max-retries must be a whole number, 0 or more, got ${args.maxRetries}`);
+  return new ResponsesClient({
+    baseUrl,
+    apiKey,
+    timeoutMs: args.timeout * 1000,
+    idleTimeoutMs: args.idleTimeout * 1000,
+    requestTimeoutMs: args.requestTimeout * 1000,
+    retry: { maxRetries: args.maxRetries },
+    headers: args.provider === 'openai' ? openaiHeaders(env) : undefined,
+  });
+}
+
+/** openai-node sends these from OPENAI_ORG_ID and OPENAI_PROJECT_ID; so does deskhand. */
+function openaiHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    [
+      ['OpenAI-Organization', env.OPENAI_ORG_ID],
+      ['OpenAI-Project', env.OPENAI_PROJECT_ID],
+    ].filter((pair): pair is [string, string] => Boolean(pair[1])),
+  );
 }

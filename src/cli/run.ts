@@ -33,6 +33,9 @@ export interface RunArgs extends ProviderArgs {
   pixelsPerNotch: number;
   verbose: boolean;
   secret?: string[];
+  openaiTool?: 'computer' | 'computer_use_preview';
+  doneTool: boolean;
+  screenshotOutput: 'input_image' | 'computer_screenshot';
 }
 
 /** "1280x800" -> size; true (bare --xvfb) -> the default size. */
@@ -151,6 +154,9 @@ export async function runTask(args: RunArgs): Promise<number> {
     recorder,
     recordDir: recorder?.dir,
     secrets,
+    openaiTool: args.openaiTool,
+    doneTool: args.doneTool,
+    screenshotOutput: args.screenshotOutput,
   });
   // First SIGINT/SIGTERM: cancel the run (server cancel, release input, final record). A second
   // SIGINT: exit at once, still releasing input (exit-guard releases before calling us).
@@ -259,6 +265,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
           array: true,
           describe:
             'NAME of an environment variable holding a secret; the model types it as {{NAME}}, records never show it',
+        })
+        .option('openai-tool', {
+          choices: ['computer', 'computer_use_preview'] as const,
+          describe:
+            'OpenAI computer tool: GA "computer" (batched actions) or "computer_use_preview" (default: from --model)',
+        })
+        .option('done-tool', {
+          type: 'boolean',
+          default: true,
+          describe: 'Lightcone: offer the model a "done" function to end the task (--no-done-tool: do not)',
+        })
+        .option('screenshot-output', {
+          choices: ['input_image', 'computer_screenshot'] as const,
+          default: 'input_image' as const,
+          describe: 'Lightcone: the type of the screenshot answering each computer_call',
         })
         .option('verbose', {
           type: 'boolean',

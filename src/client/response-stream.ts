@@ -5,9 +5,16 @@ import {
   type ResponseObject,
   type StreamEvent,
 } from '../protocol/index.js';
-import { AbortError, ApiError, NetworkError, TimeoutError } from './errors.js';
+import {
+  AbortError,
+  ApiError,
+  describeServerError,
+  NetworkError,
+  StreamErrorEvent,
+  TimeoutError,
+  UnusableStreamError,
+} from './errors.js';
 import type { CancelResult, ResponsesClient } from './responses-client.js';
-import { sleep } from './retry.js';
 import { decodeEvent, readServerSentEvents } from './sse.js';
 
 /**
@@ -27,6 +34,8 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   lastSequence = -1;
   /** Frames that were not valid events, skipped (see parse). */
   malformedEvents = 0;
+  /** output_item.done events delivered to the consumer, who may have acted on them. */
+  delivered = 0;
   private readonly controller = new AbortController();
   private finished = false;
   private started = false;
@@ -87,13 +96,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 
   private async *receive(): AsyncGenerator<StreamEvent> {
     const signal = this.controller.signal;
-    let response = await this.client.send(
-      'POST',
-      '/v1/responses',
-      this.body,
-      { signal, accept: 'text/event-stream' },
-      'create response',
-    );
+    let response = await this.create();
     let resumes = 0;
     let creates = 1;
     for (;;) {
@@ -109,12 +112,14 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
           if (signal.aborted) throw new AbortError('the stream was closed');
           const event = this.parse(message.data);
           if (!event) continue;
+          if (event.type === 'error') throw this.errorEvent(event);
           yield event;
+          if (event.type === 'response.output_item.done') this.delivered++;
           if (this.finished) return;
         }
         // A clean end without a terminal event: the response was stopped (cancelled elsewhere) or the
         // server cut us off. Its stored state says which.
-        if (!this.responseId) throw new NetworkError('the event stream ended before the response started');
+        if (!this.responseId) throw this.noResponseId('ended');
         const current = await this.client.retrieve(this.responseId, { signal });
         if (isTerminalStatus(normalizeStatus(current.status))) {
           yield* this.replay(current);
@@ -123,31 +128,32 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
         throw new NetworkError('the event stream ended before the response finished');
       } catch (error) {
         if (signal.aborted) throw new AbortError('the stream was closed');
+        if (!(error instanceof ApiError) || error instanceof UnusableStreamError) throw error;
         const dropped = error instanceof NetworkError || error instanceof TimeoutError;
-        if (
-          dropped &&
-          !this.responseId &&
-          this.lastSequence < 0 &&
-          creates <= this.client.retryPolicy.maxRetries
-        ) {
-          // Dropped before the first event: no id to resume, so the create itself is retried.
-          creates++;
-          response = await this.client.send(
-            'POST',
-            '/v1/responses',
-            this.body,
-            { signal, accept: 'text/event-stream' },
-            'create response',
-          );
-          continue;
+        if (!this.responseId && (dropped || error instanceof StreamErrorEvent)) {
+          // No id to resume by. A new create is safe only while nothing of this one was acted on, and
+          // only for a break or an error the server calls transient.
+          if (this.delivered > 0) throw this.noResponseId('broke');
+          if (error instanceof TimeoutError && this.lastSequence < 0 && this.malformedEvents === 0)
+            throw new UnusableStreamError(`the event stream stayed silent: ${error.message}`);
+          if ((dropped || error.retryable) && creates <= this.client.retryPolicy.maxRetries) {
+            this.client.log('warn', `create response: ${error.message}; asking again (retry ${creates})`, {
+              retry: creates,
+            });
+            creates++;
+            this.lastSequence = -1;
+            response = await this.create();
+            continue;
+          }
+          throw error;
         }
         if (!dropped || !this.responseId || resumes >= this.client.options.maxResumes) throw error;
         resumes++;
         this.client.log(
-          'info',
+          'warn',
           `stream of ${this.responseId} dropped; resuming after event ${this.lastSequence}`,
           {
-            error: (error as Error).message,
+            error: error.message,
           },
         );
         response = await this.resume(this.responseId);
@@ -155,11 +161,47 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
     }
   }
 
+  private create(): Promise<Response> {
+    return this.client.openStream(
+      'POST',
+      '/v1/responses',
+      this.body,
+      { signal: this.controller.signal, accept: 'text/event-stream', creates: true },
+      'create response',
+    );
+  }
+
+  /** The server's own error, with its code and message, from an `error` event. */
+  private errorEvent(event: StreamEvent): StreamErrorEvent {
+    const raw = event as { code?: unknown; message?: unknown; error?: { code?: unknown } | null };
+    const code = raw.code ?? raw.error?.code;
+    const said = describeServerError(event) ?? 'no message';
+    return new StreamErrorEvent(
+      this.client.redact(`the server reported an error in the event stream: ${said}`),
+      code === undefined || code === null ? undefined : String(code),
+      event,
+    );
+  }
+
+  /**
+   * A stream without a response id cannot be resumed or chained. Before anything of it was acted on,
+   * it is unusable (the caller may ask again without streaming); after, asking again could act twice.
+   */
+  private noResponseId(how: 'ended' | 'broke'): ApiError {
+    const seen = `${this.lastSequence + 1} events, ${this.malformedEvents} unreadable`;
+    if (this.delivered === 0)
+      return new UnusableStreamError(`the event stream ${how} without a response id (${seen})`);
+    return new NetworkError(
+      `the event stream ${how} after ${this.delivered} output items but before the response id was known: ` +
+        'it cannot be resumed, and asking again could perform the same actions twice',
+    );
+  }
+
   /** Reopens the stream after the last event seen; a server without resume gives plain JSON instead. */
   private async resume(id: string): Promise<Response> {
     const path = `/v1/responses/${encodeURIComponent(id)}?stream=true&starting_after=${this.lastSequence}`;
     try {
-      return await this.client.send(
+      return await this.client.openStream(
         'GET',
         path,
         undefined,
@@ -169,23 +211,8 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
     } catch (error) {
       if (!(error instanceof ApiError) || error.retryable || error instanceof AbortError) throw error;
       // No resume here (400/404 on the stream form): wait for the response to finish, then replay it.
-      return this.waitForFinish(id);
-    }
-  }
-
-  private async waitForFinish(id: string): Promise<Response> {
-    for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
-      const response = await this.client.send(
-        'GET',
-        `/v1/responses/${encodeURIComponent(id)}`,
-        undefined,
-        { signal: this.signal },
-        `get ${id}`,
-      );
-      const copy = response.clone();
-      const body = await this.client.readResponse(response, `get ${id}`);
-      if (isTerminalStatus(normalizeStatus(body.status))) return copy;
-      await sleep(delay, this.signal);
+      const finished = await this.client.waitForFinish(id, this.signal);
+      return new Response(JSON.stringify(finished), { headers: { 'content-type': 'application/json' } });
     }
   }
 
@@ -233,10 +260,12 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
     this.responseId ??= response.id;
     const output = (response.output ?? []) as unknown[];
     let sequence = this.lastSequence;
+    // Items a stopped response left half made (status in_progress) are not results; in a completed
+    // response every item is (servers do leave `in_progress` on finished items).
+    const whole = normalizeStatus(response.status) === 'completed';
     for (const [index, item] of output.entries()) {
-      // Items a stopped response left half made (status in_progress) are not results.
       const status = (item as { status?: unknown }).status;
-      if (this.doneItems.has(index) || (status !== undefined && status !== 'completed')) continue;
+      if (this.doneItems.has(index) || (!whole && status !== undefined && status !== 'completed')) continue;
       const event = this.parse(
         JSON.stringify({
           type: 'response.output_item.done',

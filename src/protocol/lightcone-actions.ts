@@ -222,6 +222,9 @@ export function parseLightconeAction(input: unknown): Action {
       };
     }
     case 'type':
+      // The official harness clicks at x, y first when a `type` carries them.
+      if (r.x !== undefined && r.x !== null && r.y !== undefined && r.y !== null)
+        return { type: 'point_and_type', ...point(r), text: text(r, 'text') };
       return { type: 'type', text: text(r, 'text') };
     case 'key':
     case 'keypress':
@@ -254,18 +257,18 @@ export function parseLightconeAction(input: unknown): Action {
           'status',
         );
       }
-      return { type: 'end', outcome: status, result: typeof r.result === 'string' ? r.result : undefined };
+      return { type: 'end', outcome: status, result: endingText(r, ['result', 'text']) };
     }
-    case 'answer':
-      return { type: 'end', outcome: 'success', result: typeof r.result === 'string' ? r.result : undefined };
     default:
-      // done
-      return {
-        type: 'end',
-        outcome: 'success',
-        result: typeof r.text === 'string' ? r.text : typeof r.result === 'string' ? r.result : undefined,
-      };
+      // answer, done: the official harness takes the text from result, text or status, in that order.
+      return { type: 'end', outcome: 'success', result: endingText(r, ['result', 'text', 'status']) };
   }
+}
+
+/** The first of the fields that holds a non-empty string (else the first string, even empty). */
+function endingText(raw: Raw, fields: string[]): string | undefined {
+  const strings = fields.map((field) => raw[field]).filter((value) => typeof value === 'string');
+  return strings.find((value) => value.trim() !== '') ?? strings[0];
 }
 
 /**

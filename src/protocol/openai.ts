@@ -52,6 +52,19 @@ export interface OpenAIOptions {
 
 export const DEFAULT_ENVIRONMENT = 'linux';
 
+/**
+ * The computer tool a model takes: `computer-use-preview` models the preview tool, every newer model
+ * the GA `computer` tool (batched actions).
+ */
+export function toolForModel(model: string): 'computer_use_preview' | 'computer' {
+  return /computer-use-preview/i.test(model) ? 'computer_use_preview' : 'computer';
+}
+
+/** Reasoning summaries to ask for: the preview model knows only `concise`; newer ones take `auto`. */
+export function reasoningSummaryFor(tool: 'computer_use_preview' | 'computer'): 'concise' | 'auto' {
+  return tool === 'computer_use_preview' ? 'concise' : 'auto';
+}
+
 /** The first request of a run: the task and the first screenshot. */
 export function buildFirstTurn(turn: FirstTurn & OpenAIOptions): CreateBody {
   return validate({ ...fields(turn), input: [taskMessage(turn.task, turn.screenshot)] });

@@ -103,10 +103,20 @@ export interface CallOutput {
   acknowledgedSafetyChecks?: SafetyCheck[];
 }
 
+/** How a screenshot answers a computer_call: Lightcone's examples send `input_image`, OpenAI reads `computer_screenshot`. */
+export type ScreenshotOutputType = 'input_image' | 'computer_screenshot';
+
+/** The answer to a function_call the model made (deskhand offers only `done`; others are answered as unknown). */
+export interface FunctionOutput {
+  callId: string;
+  output: string;
+}
+
 export interface NextTurn extends TurnOptions {
   /** Chain to the previous response (stateful); leave out for a stateless request with `replay`. */
   previousResponseId?: string;
   outputs: CallOutput[];
+  functionOutputs?: FunctionOutput[];
   /**
    * Text for the model sent as a user message after the call outputs, e.g. why an action could not run
    * (an unknown action type) or the user's reply.

@@ -3,6 +3,7 @@ import type { ParsedAction } from './actions.js';
 import { ProtocolError } from './errors.js';
 import {
   type ComputerCallItem,
+  type FunctionCallItem,
   type OutputItem,
   OutputItemSchema,
   type SafetyCheck,
@@ -162,4 +163,24 @@ export function reasoningText(response: HasOutput): string | undefined {
 /** The output items as they go back in a stateless request's input (unknown items as they came). */
 export function replayItems(response: HasOutput): Record<string, unknown>[] {
   return (response.output ?? []).map(toWireItem);
+}
+
+/**
+ * A function_call named `done` (the tool the newest Lightcone examples offer) ends the task; its
+ * `message` argument is the summary. Undefined for any other function.
+ */
+export function doneCall(item: FunctionCallItem): { result: string | undefined } | undefined {
+  if (item.name !== 'done') return undefined;
+  let args: unknown;
+  try {
+    args = JSON.parse(item.arguments || '{}');
+  } catch {
+    // Arguments that are not JSON: the text itself is the best summary there is.
+    return { result: item.arguments?.trim() || undefined };
+  }
+  const record = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+  const text = [record.message, record.result, record.text, record.summary].find(
+    (value): value is string => typeof value === 'string' && value.trim() !== '',
+  );
+  return { result: text };
 }

@@ -1,4 +1,4 @@
-import type { InputMessage, NextTurn, TurnOptions } from './requests.js';
+import type { InputMessage, NextTurn, ScreenshotOutputType, TurnOptions } from './requests.js';
 
 /* The parts of a create body that Lightcone and OpenAI build alike (lightcone.ts, openai.ts). */
 
@@ -13,24 +13,36 @@ export function taskMessage(task: string, screenshot: string): InputMessage {
   };
 }
 
-/** The input of a later turn: replayed items, the call outputs, then any messages. */
+/**
+ * The input of a later turn: replayed items, the call outputs, the function call outputs, then any
+ * messages. An `input_image` screenshot carries `detail: "auto"`, as every official Lightcone example
+ * sends it; `computer_screenshot` (OpenAI's ComputerScreenshotImage) has no such field.
+ */
 export function nextTurnInput(
   turn: NextTurn,
-  screenshotType: 'input_image' | 'computer_screenshot',
+  screenshotType: ScreenshotOutputType,
 ): Record<string, unknown>[] {
   const outputs = turn.outputs.map((output) => ({
     type: 'computer_call_output',
     call_id: output.callId,
-    output: { type: screenshotType, image_url: output.screenshot },
+    output:
+      screenshotType === 'input_image'
+        ? { type: screenshotType, image_url: output.screenshot, detail: 'auto' }
+        : { type: screenshotType, image_url: output.screenshot },
     ...(output.acknowledgedSafetyChecks?.length
       ? { acknowledged_safety_checks: output.acknowledgedSafetyChecks }
       : {}),
+  }));
+  const functionOutputs = (turn.functionOutputs ?? []).map((answer) => ({
+    type: 'function_call_output',
+    call_id: answer.callId,
+    output: answer.output,
   }));
   const messages = (turn.messages ?? []).map((text) => ({
     role: 'user',
     content: [{ type: 'input_text', text }],
   }));
-  return [...(turn.replay ?? []), ...outputs, ...messages];
+  return [...(turn.replay ?? []), ...outputs, ...functionOutputs, ...messages];
 }
 
 /** The body fields every provider shares, without the undefined ones. */

@@ -1,23 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { checkModelPoint, type DisplayProfile, toScreen } from '../../calibration/index.js';
 import type { ActionResult } from '../../native-adapters/input/actuator.js';
-import { AbortError, ApiError } from '../client/errors.js';
+import { AbortError, ApiError, describeServerError, UnusableStreamError } from '../client/errors.js';
 import type { ResponsesClient } from '../client/responses-client.js';
 import type { ResponseStream } from '../client/response-stream.js';
 import {
   type Action,
   type ComputerCall,
+  doneCall,
+  type FunctionCallItem,
+  type FunctionOutput,
   finalText,
-  lightcone,
   mapPoints,
   normalizeStatus,
-  openai,
   type Point,
   pointsOf,
   ProtocolError,
   type ResponseObject,
-  replayItems,
   type SafetyCheck,
+  type ScreenshotOutputType,
   toComputerCall,
 } from '../protocol/index.js';
 import { redactor } from '../trajectory/redact.js';
@@ -25,6 +26,7 @@ import { Channel } from './channel.js';
 import { describeAction } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
 import type { Outcome, RunEvent, RunEventInput, RunResult, Usage } from './run-events.js';
+import { TurnRequests } from './turn-requests.js';
 
 export type { RunResult } from './run-events.js';
 
@@ -79,8 +81,12 @@ export interface SessionOptions {
   approveSafetyChecks?: (checks: SafetyCheck[]) => Promise<boolean>;
   dryRun?: boolean;
   recorder?: Recorder;
-  /** OpenAI: the computer tool variant. */
+  /** OpenAI: the computer tool variant (default: from the model name, see openai.toolForModel). */
   openaiTool?: 'computer_use_preview' | 'computer';
+  /** Lightcone: offer the `done` function tool (default true, as the newest official examples). */
+  doneTool?: boolean;
+  /** Lightcone: how screenshots answer calls (default input_image with detail auto). */
+  screenshotOutput?: ScreenshotOutputType;
   /** How long a cancel may wait for the server's answer before the run ends anyway. */
   cancelTimeoutMs?: number;
   runId?: string;
@@ -112,10 +118,6 @@ const EXIT_CODES: Record<Outcome, number> = {
   limit: 3,
   cancelled: 130,
 };
-
-/** A 1x1 grey PNG standing in for screenshots dropped from a stateless history. */
-const BLANK_PNG =
-  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCB3UNq9AAAAABJRU5ErkJggg==';
 
 class Finished extends Error {
   constructor(
@@ -155,7 +157,7 @@ class Loop {
   private steps = 0;
   private turns = 0;
   private stream: ResponseStream | undefined;
-  private history: Record<string, unknown>[] = [];
+  private readonly requests: TurnRequests;
   private readonly redact: (text: string) => string;
 
   constructor(
@@ -165,6 +167,12 @@ class Loop {
     private readonly signal: AbortSignal,
   ) {
     this.redact = redactor(Object.values(options.secrets ?? {}));
+    this.requests = new TurnRequests({
+      ...options,
+      stream: options.stream !== false,
+      chain: options.chain !== false,
+      keepScreenshots: options.keepScreenshots ?? 3,
+    });
   }
 
   async run(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
@@ -227,7 +235,7 @@ class Loop {
       recordDir: options.recordDir,
     });
     let shot = await this.screenshot(0);
-    let body = this.firstTurn(shot);
+    let body = this.requests.first(options.task, dataUrl(shot));
     for (;;) {
       this.turns++;
       if (this.turns > (options.maxSteps ?? 50)) {
@@ -244,7 +252,7 @@ class Loop {
           throw new Finished('failure', 'the model ended the task as failed', turn.ending.result);
         return turn.ending.result ?? finalText(turn.response);
       }
-      if (turn.calls.length === 0) return finalText(turn.response);
+      if (turn.calls.length === 0 && turn.functionOutputs.length === 0) return finalText(turn.response);
       shot = await this.screenshot(this.turns);
       const verdict = this.guard.observe(turn.actions, shot.data);
       const messages = [...turn.rejections];
@@ -259,7 +267,7 @@ class Loop {
         this.emit({ type: 'nudge', turn: this.turns, message: nudge });
         messages.push(nudge);
       }
-      body = this.nextTurn(turn, shot, messages);
+      body = this.requests.next(turn, dataUrl(shot), messages);
     }
   }
 
@@ -267,6 +275,7 @@ class Loop {
   private async turn(body: Record<string, unknown>) {
     const { options } = this;
     const calls: { call: ComputerCall; acknowledged: SafetyCheck[] }[] = [];
+    const functionOutputs: FunctionOutput[] = [];
     const actions: Action[] = [];
     const rejections: string[] = [];
     let ending: { outcome: 'success' | 'failure'; result?: string } | undefined;
@@ -274,10 +283,15 @@ class Loop {
 
     const handleCall = async (item: unknown) => {
       const call = toComputerCall(item as Parameters<typeof toComputerCall>[0], options.provider);
-      if (call.status && call.status !== 'completed') return;
       // A call_id runs once, whatever the stream does (resumes, replays, the final response).
       if (this.executed.has(call.callId)) return;
       this.executed.add(call.callId);
+      // A finished item may still say in_progress (servers differ); the official harness acts on it.
+      if (call.status === 'incomplete')
+        this.emit({
+          type: 'warning',
+          message: `computer_call ${call.callId} is marked incomplete; performing it as sent`,
+        });
       const acknowledged = await this.safetyChecks(call);
       calls.push({ call, acknowledged });
       for (const parsed of call.actions) {
@@ -303,46 +317,78 @@ class Loop {
       }
     };
 
-    let response: ResponseObject;
-    if (options.stream === false) {
-      response = await options.client.create(body, { signal: this.signal });
-      responseId = response.id;
-      this.emit({ type: 'response.created', turn: this.turns, responseId });
-      for (const item of response.output ?? []) this.narrate(item);
-      for (const item of response.output ?? []) if (item.type === 'computer_call') await handleCall(item);
-    } else {
+    const handleItem = async (item: { type: string }) => {
+      if (item.type === 'computer_call') await handleCall(item);
+      else if (item.type === 'function_call') {
+        const call = item as FunctionCallItem;
+        if (this.executed.has(call.call_id)) return;
+        this.executed.add(call.call_id);
+        const done = doneCall(call);
+        if (done) ending = { outcome: 'success', result: done.result };
+        else {
+          const output = `deskhand has no function named ${JSON.stringify(call.name)}; use the computer tool.`;
+          functionOutputs.push({ callId: call.call_id, output });
+          rejections.push(output);
+        }
+      }
+    };
+
+    let response: ResponseObject | undefined;
+    if (this.requests.isStreaming) {
       const stream = options.client.stream(body, { signal: this.signal });
       this.stream = stream;
-      for await (const event of stream) {
-        if (event.type === 'response.created' || (!responseId && stream.responseId)) {
+      try {
+        for await (const event of stream) {
           if (!responseId && stream.responseId) {
             responseId = stream.responseId;
             this.emit({ type: 'response.created', turn: this.turns, responseId });
           }
+          if (event.type === 'response.reasoning_summary_text.delta') {
+            this.emit({
+              type: 'reasoning.delta',
+              turn: this.turns,
+              delta: (event as { delta: string }).delta,
+            });
+          } else if (event.type === 'response.output_item.done') {
+            const item = (event as { item: { type: string } }).item;
+            this.narrate(item);
+            await handleItem(item);
+          }
         }
-        if (event.type === 'response.reasoning_summary_text.delta') {
-          this.emit({ type: 'reasoning.delta', turn: this.turns, delta: (event as { delta: string }).delta });
-        } else if (event.type === 'response.output_item.done') {
-          const item = (event as { item: { type: string } }).item;
-          this.narrate(item);
-          if (item.type === 'computer_call') await handleCall(item);
-        }
+        response = stream.response as ResponseObject;
+        this.stream = undefined;
+      } catch (error) {
+        // Left set on other errors: the way out (cancel) still needs the stream to cancel its response.
+        if (!(error instanceof UnusableStreamError)) throw error;
+        this.stream = undefined;
+        // Nothing of it was acted on: ask once more without streaming, and stay so for the run.
+        this.emit({
+          type: 'warning',
+          message: `${error.message}; continuing without streaming for the rest of the run`,
+        });
+        body = this.requests.withoutStreaming(body);
       }
-      response = stream.response as ResponseObject;
-      this.stream = undefined;
-      // Items a garbled frame hid from the stream are in the final response: act on those too.
-      for (const item of response.output ?? []) if (item.type === 'computer_call') await handleCall(item);
     }
-    this.countUsage(response);
+    if (!response) {
+      response = await options.client.create(body, { signal: this.signal });
+      responseId = response.id;
+      this.emit({ type: 'response.created', turn: this.turns, responseId });
+      for (const item of response.output ?? []) this.narrate(item);
+    }
     const status = normalizeStatus(response.status);
+    // Items a garbled frame hid from the stream are in the final response: act on those too. A stopped
+    // response's items may be half made: those are not acted on.
+    if (status !== 'failed' && status !== 'cancelled')
+      for (const item of response.output ?? []) await handleItem(item);
+    this.countUsage(response);
     if (status === 'failed' || status === 'cancelled') {
-      const error = (response as { error?: { message?: string } }).error?.message;
+      const error = describeServerError((response as { error?: unknown }).error);
       throw new Finished('api_error', `the response ${response.id} ${status}${error ? `: ${error}` : ''}`);
     }
     if (status === 'incomplete' && calls.length === 0) {
       throw new Finished('api_error', `the response ${response.id} is incomplete and asks for nothing`);
     }
-    return { response, calls, actions, rejections, ending };
+    return { response, calls, functionOutputs, actions, rejections, ending };
   }
 
   /** Performs one action (or describes it, in a dry run) and records it before anything else happens. */
@@ -434,79 +480,6 @@ class Loop {
     return shot;
   }
 
-  private firstTurn(shot: Shot): Record<string, unknown> {
-    const { options } = this;
-    const turn = {
-      model: options.model,
-      display: options.profile.viewport,
-      instructions: options.instructions,
-      stream: options.stream !== false,
-      task: options.task,
-      screenshot: dataUrl(shot),
-    };
-    const body =
-      options.provider === 'openai'
-        ? openai.buildFirstTurn({ ...turn, ...this.openaiOptions() })
-        : lightcone.buildFirstTurn(turn);
-    this.history = [...((body.input as Record<string, unknown>[]) ?? [])];
-    return body;
-  }
-
-  private nextTurn(
-    turn: { response: ResponseObject; calls: { call: ComputerCall; acknowledged: SafetyCheck[] }[] },
-    shot: Shot,
-    messages: string[],
-  ): Record<string, unknown> {
-    const { options } = this;
-    const chain = options.chain !== false;
-    const outputs = turn.calls.map(({ call, acknowledged }) => ({
-      callId: call.callId,
-      screenshot: dataUrl(shot),
-      acknowledgedSafetyChecks: acknowledged,
-    }));
-    const common = {
-      model: options.model,
-      display: options.profile.viewport,
-      instructions: options.instructions,
-      stream: options.stream !== false,
-      outputs,
-      messages,
-      previousResponseId: chain ? turn.response.id : undefined,
-      replay: chain ? undefined : this.stateless(turn.response),
-    };
-    const body =
-      options.provider === 'openai'
-        ? openai.buildNextTurn({ ...common, ...this.openaiOptions() })
-        : lightcone.buildNextTurn(common);
-    if (!chain) this.history = [...((body.input as Record<string, unknown>[]) ?? [])];
-    return body;
-  }
-
-  /** The history to resend without chaining, keeping only the newest screenshots. */
-  private stateless(response: ResponseObject): Record<string, unknown>[] {
-    const history = [...this.history, ...replayItems(response)];
-    let kept = (this.options.keepScreenshots ?? 3) - 1; // the new screenshot is one of them
-    for (let i = history.length - 1; i >= 0; i--) {
-      const item = history[i] as {
-        output?: { image_url?: string };
-        content?: { type: string; image_url?: string }[];
-      };
-      const images = [
-        ...(item.output?.image_url ? [item.output] : []),
-        ...(item.content ?? []).filter((part) => part.type === 'input_image'),
-      ];
-      for (const image of images) {
-        if (kept > 0) kept--;
-        else image.image_url = BLANK_PNG;
-      }
-    }
-    return history;
-  }
-
-  private openaiOptions() {
-    return { tool: this.options.openaiTool, background: this.options.stream !== false };
-  }
-
   private narrate(item: { type: string }) {
     if (item.type === 'reasoning') {
       const text = ((item as { summary?: { text?: string }[] }).summary ?? [])
@@ -568,7 +541,7 @@ class Loop {
 
 /** The action as it is performed: `{{NAME}}` in typed text replaced by the secret's value. */
 export function withSecrets(action: Action, secrets: Record<string, string> | undefined): Action {
-  if (action.type !== 'type' || !secrets) return action;
+  if ((action.type !== 'type' && action.type !== 'point_and_type') || !secrets) return action;
   const text = action.text.replace(
     /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g,
     (whole, name: string) => secrets[name] ?? whole,

@@ -24,6 +24,7 @@ describe('Lightcone turns', () => {
         task: 'Open the menu',
         screenshot: png,
         display,
+        doneTool: false,
       }),
     ).toEqual({
       model: 'tzafon.northstar-cua-fast',
@@ -40,7 +41,42 @@ describe('Lightcone turns', () => {
     });
   });
 
-  it('answers calls with input_image screenshots, chained, tools sent again', () => {
+  it('offers the done function tool as the newest official examples do, unless told not to', () => {
+    const body = lightcone.buildFirstTurn({ model: 'm', task: 't', screenshot: png, display });
+    expect(body.tools).toEqual([
+      { type: 'computer_use', display_width: 1280, display_height: 720, environment: 'desktop' },
+      lightcone.DONE_TOOL,
+    ]);
+    expect(lightcone.DONE_TOOL).toMatchObject({ type: 'function', name: 'done' });
+  });
+
+  it('sends computer_screenshot outputs when told to, without detail', () => {
+    const body = lightcone.buildNextTurn({
+      model: 'm',
+      display,
+      outputs: [{ callId: 'call_1', screenshot: png }],
+      screenshotOutput: 'computer_screenshot',
+    });
+    expect(body.input[0]).toEqual({
+      type: 'computer_call_output',
+      call_id: 'call_1',
+      output: { type: 'computer_screenshot', image_url: png },
+    });
+  });
+
+  it('answers a function call other than done with a function_call_output', () => {
+    const body = lightcone.buildNextTurn({
+      model: 'm',
+      display,
+      outputs: [],
+      functionOutputs: [{ callId: 'fc_1', output: 'no such function' }],
+    });
+    expect(body.input).toEqual([
+      { type: 'function_call_output', call_id: 'fc_1', output: 'no such function' },
+    ]);
+  });
+
+  it('answers calls with input_image screenshots (detail auto), chained, tools sent again', () => {
     const body = lightcone.buildNextTurn({
       model: 'm',
       display,
@@ -49,6 +85,7 @@ describe('Lightcone turns', () => {
       previousResponseId: 'resp_1',
       outputs: [{ callId: 'call_1', screenshot: png }],
       messages: ['unknown action type "teleport"'],
+      doneTool: false,
     });
     expect(body).toEqual({
       model: 'm',
@@ -56,7 +93,11 @@ describe('Lightcone turns', () => {
       max_output_tokens: 800,
       previous_response_id: 'resp_1',
       input: [
-        { type: 'computer_call_output', call_id: 'call_1', output: { type: 'input_image', image_url: png } },
+        {
+          type: 'computer_call_output',
+          call_id: 'call_1',
+          output: { type: 'input_image', image_url: png, detail: 'auto' },
+        },
         { role: 'user', content: [{ type: 'input_text', text: 'unknown action type "teleport"' }] },
       ],
       tools: [{ type: 'computer_use', display_width: 1280, display_height: 720, environment: 'desktop' }],
