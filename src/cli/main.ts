@@ -9,6 +9,7 @@ import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { demoCommand } from './demo.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
@@ -35,6 +36,8 @@ function isUsageError(error: unknown): boolean {
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  redactProcessOutput();
+  protectSecrets(apiKeysIn(argv, process.env));
   let defaults: Record<string, unknown> = {};
   try {
     defaults = readDefaultConfig();

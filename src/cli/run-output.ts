@@ -25,6 +25,31 @@ export interface RunPrinter {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/**
+ * The most of one model text (reasoning, message, warning) a line shows, and a JSON event carries: a
+ * model or a server can send megabytes, and a terminal or a log is no place for them.
+ */
+export const MAX_LINE_TEXT = 2000;
+export const MAX_JSON_TEXT = 64 * 1024;
+
+/** The text cut to `max` characters, saying how much was left out. */
+export function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [${(text.length - max).toLocaleString('en-US')} more characters]`;
+}
+
+/** The event with its long text fields cut (see MAX_JSON_TEXT). */
+function boundedEvent(event: RunEvent): RunEvent {
+  const record = event as unknown as Record<string, unknown>;
+  const long = ['text', 'message', 'delta', 'result', 'error'].filter(
+    (field) => typeof record[field] === 'string' && (record[field] as string).length > MAX_JSON_TEXT,
+  );
+  if (long.length === 0) return event;
+  const copy: Record<string, unknown> = { ...record, truncated: long };
+  for (const field of long) copy[field] = bounded(record[field] as string, MAX_JSON_TEXT);
+  return copy as unknown as RunEvent;
+}
+
 export function createRunPrinter(options: PrinterOptions): RunPrinter {
   if (options.mode === 'json') return jsonPrinter(options);
   return linePrinter(options);
@@ -34,7 +59,7 @@ function jsonPrinter({ stdout, verbose }: PrinterOptions): RunPrinter {
   return {
     print(event) {
       if (event.type === 'reasoning.delta' && !verbose) return;
-      stdout.write(`${JSON.stringify(event)}\n`);
+      stdout.write(`${JSON.stringify(boundedEvent(event))}\n`);
     },
     close() {},
   };
@@ -54,7 +79,7 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
   };
   const line = (text: string) => {
     clearLive();
-    stderr.write(`${text}\n`);
+    stderr.write(`${bounded(text, MAX_LINE_TEXT)}\n`);
   };
   const stamp = (at: number) => dim(`${seconds(at).padStart(6)} `);
   const width = () => Math.max(40, ((stderr as { columns?: number }).columns ?? 100) - 2);
@@ -71,7 +96,8 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
           thinking = '';
           break;
         case 'reasoning.delta':
-          thinking += event.delta;
+          // Only the tail is ever shown: keep no more of it than a line can hold.
+          thinking = (thinking + event.delta).slice(-MAX_LINE_TEXT);
           if (live) {
             const text = thinking.replace(/\s+/g, ' ').trim();
             const shown = text.length > width() - 12 ? `…${text.slice(-(width() - 13))}` : text;

@@ -9,6 +9,7 @@ import { defaultRecordRoot, RunRecord } from '../trajectory/index.js';
 import { UsageError } from './exit-codes.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { idleGarbageCollector } from './idle-gc.js';
+import { protectSecrets } from './redacted-output.js';
 import { createRunPrinter } from './run-output.js';
 
 export interface RunArgs extends ProviderArgs {
@@ -96,6 +97,7 @@ export async function runTask(args: RunArgs): Promise<number> {
   const client = clientFromArgs(args);
   const secrets = readSecrets(args.secret);
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
+  protectSecrets([apiKey, ...Object.values(secrets)]);
   const model = args.model ?? PROVIDERS[args.provider].model;
   const desktop = await openDesktop({
     display: args.display,

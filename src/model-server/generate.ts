@@ -13,7 +13,8 @@ import type { Fault, JsonObject, SafetyCheck, Turn } from './types.js';
 type PlannedItem =
   | { kind: 'reasoning'; text: string }
   | { kind: 'message'; text: string }
-  | { kind: 'computer_call'; actions: JsonObject[]; safetyChecks: SafetyCheck[] };
+  | { kind: 'computer_call'; actions: JsonObject[]; safetyChecks: SafetyCheck[] }
+  | { kind: 'function_call'; name: string; arguments: JsonObject };
 
 export async function generate(response: StoredResponse, turn: Turn, fault: Fault): Promise<void> {
   try {
@@ -102,13 +103,35 @@ class TurnPlayer {
         safetyChecks: index === 0 ? (turn.safetyChecks ?? []) : [],
       });
     });
+    for (const call of turn.functionCalls ?? []) plan.push({ kind: 'function_call', ...call });
     return plan;
   }
 
   async #item(item: PlannedItem): Promise<void> {
     if (item.kind === 'reasoning') return this.#reasoning(item.text);
     if (item.kind === 'message') return this.#message(item.text);
+    if (item.kind === 'function_call') return this.#functionCall(item.name, item.arguments);
     return this.#computerCall(item.actions, item.safetyChecks);
+  }
+
+  /** A function_call is whole at output_item.done; its arguments stream as one delta. */
+  async #functionCall(name: string, args: JsonObject): Promise<void> {
+    const text = JSON.stringify(args);
+    const item = {
+      id: newId('fc_'),
+      type: 'function_call',
+      call_id: newId('call_', 12),
+      name,
+      arguments: '',
+      status: 'in_progress',
+    };
+    const at = await this.#added(item);
+    await this.#step('response.function_call_arguments.delta', () => ({ ...at, delta: text }));
+    await this.#step('response.function_call_arguments.done', () => {
+      item.arguments = text;
+      return { ...at, name, arguments: text };
+    });
+    await this.#itemDone(item, at.output_index);
   }
 
   async #reasoning(text: string): Promise<void> {
@@ -172,7 +195,7 @@ class TurnPlayer {
         : {}),
     };
     const at = await this.#added(item);
-    await this.#itemDone(item, at.output_index);
+    await this.#itemDone(item, at.output_index, this.turn.callStatus);
   }
 
   async #added(item: JsonObject & { id: string }): Promise<{ item_id: string; output_index: number }> {
@@ -184,9 +207,9 @@ class TurnPlayer {
     return { item_id: item.id, output_index: outputIndex };
   }
 
-  async #itemDone(item: JsonObject, outputIndex: number): Promise<void> {
+  async #itemDone(item: JsonObject, outputIndex: number, status = 'completed'): Promise<void> {
     await this.#step('response.output_item.done', () => {
-      item.status = 'completed';
+      item.status = status;
       return { output_index: outputIndex, item };
     });
   }

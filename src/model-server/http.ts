@@ -85,6 +85,7 @@ export function sendHttpFault(
   const headers: Record<string, string> = {};
   if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
   if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+  Object.assign(headers, fault.headers);
   const body =
     fault.body ??
     (fault.status === 429

@@ -121,8 +121,10 @@ function checkInput(dialect: Dialect, body: JsonObject, input: unknown[], checks
       );
     }
   };
-  // Lightcone documents `input_image` for screenshots; OpenAI's ComputerScreenshotImage is `computer_screenshot`.
-  const screenshotType = dialect === 'lightcone' ? 'input_image' : 'computer_screenshot';
+  // Lightcone's examples send `input_image` and its newest SDK also names `computer_screenshot`; OpenAI's
+  // ComputerScreenshotImage is `computer_screenshot`.
+  const screenshotTypes =
+    dialect === 'lightcone' ? ['input_image', 'computer_screenshot'] : ['computer_screenshot'];
   for (const [index, item] of input.entries()) {
     if (!isObject(item)) continue;
     if (item.type === 'computer_call_output') {
@@ -132,9 +134,9 @@ function checkInput(dialect: Dialect, body: JsonObject, input: unknown[], checks
         checks.warnings.push(`${where} is missing: every computer_call_output carries a fresh screenshot`);
         continue;
       }
-      if (output.type !== screenshotType) {
+      if (!screenshotTypes.includes(String(output.type))) {
         checks.warnings.push(
-          `${where}.type is ${JSON.stringify(output.type)}, ${dialect} expects "${screenshotType}"`,
+          `${where}.type is ${JSON.stringify(output.type)}, ${dialect} expects "${screenshotTypes.join('" or "')}"`,
         );
       }
       image(where, output.image_url);

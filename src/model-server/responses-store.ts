@@ -33,7 +33,7 @@ export class StoredResponse {
   /** Items as generated; the one being streamed stays `in_progress` if the response is stopped. */
   readonly output: JsonObject[] = [];
   usage: Usage | undefined;
-  error: { code: string; message: string } | undefined;
+  error: JsonObject | undefined;
   incompleteDetails: { reason: string } | undefined;
   completedAt: Date | undefined;
   readonly log = new EventLog();

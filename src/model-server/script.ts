@@ -40,6 +40,7 @@ export class ScriptPlayer {
 
 /** Attempts 1..connectionReset are reset, the next httpError.times get the HTTP error, then the turn is served. */
 export function scriptedFailure(fault: Fault, attempt: number): 'reset' | HttpErrorFault | undefined {
+  // (errorBeforeCreated and unusableStream are stream faults: see server.ts)
   const resets = fault.connectionReset ?? 0;
   if (attempt <= resets) return 'reset';
   if (fault.httpError && attempt <= resets + (fault.httpError.times ?? 1)) return fault.httpError;

@@ -239,6 +239,9 @@ class LocalModelServer implements ModelServer {
       return sendError(response, record, 400, message, 'invalid_chaining', 'previous_response_id');
     }
 
+    const streaming = body.stream === true && !next.fault.forceJson;
+    if (streaming && streamFault(response, record, next.fault, next.attempt)) return;
+
     const gone = new AbortController();
     response.on('close', () => gone.abort());
     try {
@@ -248,7 +251,8 @@ class LocalModelServer implements ModelServer {
     }
 
     this.#script.served(next.turnIndex);
-    const background = this.dialect === 'openai' && body.background === true;
+    // Both APIs take `background` now (Lightcone's newest SDK too).
+    const background = body.background === true;
     const stored = new StoredResponse(this.dialect, body, {
       model: typeof body.model === 'string' ? body.model : LIGHTCONE_DEFAULT_MODEL,
       background,
@@ -262,10 +266,11 @@ class LocalModelServer implements ModelServer {
     void generate(stored, next.turn, next.fault);
 
     const stopOnClose = !background && this.#options.clientCloseCancels !== false;
-    if (body.stream === true && !next.fault.forceJson) {
+    if (streaming) {
       return this.#stream(response, record, stored, { after: -1, fault: next.fault, stopOnClose });
     }
     if (background) return sendJson(response, record, 200, accepted);
+    const cut = next.fault.resetMidBody;
     await Promise.race([
       stored.done,
       new Promise((resolve) => gone.signal.addEventListener('abort', resolve)),
@@ -274,6 +279,7 @@ class LocalModelServer implements ModelServer {
       if (stopOnClose) stored.stop();
       return;
     }
+    if (cut) return sendCutJson(response, record, stored.snapshot(), cut);
     sendJson(response, record, 200, stored.snapshot());
   }
 
@@ -348,7 +354,18 @@ class LocalModelServer implements ModelServer {
       reading.abort();
       if (!dropped && options.stopOnClose) stored.stop();
     });
-    const { dropAfterEvents, malformedEvent } = options.fault ?? {};
+    const { dropAfterEvents, malformedEvent, keepAliveMs, earlyDrop } = options.fault ?? {};
+    // A comment line keeps proxies (and clients' idle limits) from taking a slow stream for a dead one.
+    const keepAlive = keepAliveMs
+      ? setInterval(() => {
+          if (!response.destroyed) response.write(': keep-alive\n\n');
+        }, keepAliveMs)
+      : undefined;
+    response.on('close', () => clearInterval(keepAlive));
+    if (earlyDrop) {
+      dropped = true;
+      return dropAfterFirstCall(response, stored, reading.signal);
+    }
     let written = 0;
     for await (const event of stored.log.after(
       options.after,
@@ -364,8 +381,92 @@ class LocalModelServer implements ModelServer {
       response.write(frame(event));
       if (malformedEvent && written === 2) response.write(malformedFrame());
     }
+    clearInterval(keepAlive);
     if (!response.destroyed) response.end();
   }
+}
+
+function openEventStream(response: ServerResponse, record: RecordedRequest): void {
+  record.status = 200;
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+}
+
+/**
+ * The stream faults that come before any response exists (the turn is not served): an `error` event
+ * (quota, image too large), or a stream a client cannot use. True when one was sent.
+ */
+function streamFault(
+  response: ServerResponse,
+  record: RecordedRequest,
+  fault: Fault,
+  attempt: number,
+): boolean {
+  const error = fault.errorBeforeCreated;
+  if (error && attempt <= (error.times ?? 1)) {
+    openEventStream(response, record);
+    const event = {
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      param: null,
+      sequence_number: 0,
+    };
+    response.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`);
+    return true;
+  }
+  if (!fault.unusableStream || attempt > 1) return false;
+  openEventStream(response, record);
+  if (fault.unusableStream === 'garbled') {
+    response.end('data: response created\n\ndata: {"type": "response.completed", "response": {\n\n');
+  } else if (fault.unusableStream === 'no_id') {
+    const lifecycle = (type: string, status: string, sequence: number) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, response: { object: 'response', status, output: [] }, sequence_number: sequence })}\n\n`;
+    response.end(
+      lifecycle('response.created', 'in_progress', 0) + lifecycle('response.completed', 'completed', 1),
+    );
+  } else {
+    response.end();
+  }
+  return true;
+}
+
+/** The first computer_call, done, before response.created and without a sequence number; then a reset. */
+async function dropAfterFirstCall(
+  response: ServerResponse,
+  stored: StoredResponse,
+  signal: AbortSignal,
+): Promise<void> {
+  for await (const event of stored.log.after(-1, signal)) {
+    const data = JSON.parse(event.json) as { item?: { type?: string } };
+    if (event.type !== 'response.output_item.done' || data.item?.type !== 'computer_call') continue;
+    const unnumbered: Record<string, unknown> = { ...data };
+    delete unnumbered.sequence_number;
+    response.write(`event: ${event.type}\ndata: ${JSON.stringify(unnumbered)}\n\n`, () =>
+      response.socket?.destroy(),
+    );
+    return;
+  }
+}
+
+/** A JSON answer cut off: before the response id arrives, or after it. */
+function sendCutJson(
+  response: ServerResponse,
+  record: RecordedRequest,
+  body: JsonObject,
+  cut: 'before_id' | 'after_id',
+): void {
+  const text = JSON.stringify(body);
+  record.status = 200;
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': String(text.length + 100),
+  });
+  const at = cut === 'before_id' ? 3 : text.indexOf('"', text.indexOf('"id"') + 6) + 40;
+  response.write(text.slice(0, at), () => response.socket?.destroy());
 }
 
 /** Lightcone echoes the computer tool's display as `viewport`. */

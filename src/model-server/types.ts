@@ -18,6 +18,8 @@ export interface HttpErrorFault {
   retryAfter?: number;
   /** `retry-after-ms` header (openai-node honours it). */
   retryAfterMs?: number;
+  /** More headers, e.g. `x-should-retry`. */
+  headers?: Record<string, string>;
 }
 
 export interface Fault {
@@ -43,6 +45,26 @@ export interface Fault {
   unknownEvent?: boolean;
   /** Answer `application/json` with the whole response even when `stream: true` was asked. */
   forceJson?: boolean;
+  /** Write an SSE comment (`: keep-alive`) every this many ms while an open stream waits for events. */
+  keepAliveMs?: number;
+  /**
+   * Streams only: an `error` event (quota, bad image...) and the end, before any response exists, for
+   * the first `times` attempts (default 1); the turn is then served as usual.
+   */
+  errorBeforeCreated?: { code: string; message: string; times?: number };
+  /**
+   * Streams only, first attempt: a stream deskhand cannot use; the turn is served to the next create.
+   * `no_id`: lifecycle events whose response has no id, no items; `garbled`: frames that are not JSON;
+   * `empty`: no event at all.
+   */
+  unusableStream?: 'no_id' | 'garbled' | 'empty';
+  /**
+   * Streams only: the first computer_call's output_item.done (no sequence number) before anything else,
+   * then the connection is reset. The response exists and goes on being generated.
+   */
+  earlyDrop?: boolean;
+  /** JSON answers (non-streaming or forceJson): the body is cut before (or after) the response id. */
+  resetMidBody?: 'before_id' | 'after_id';
 }
 
 export interface SafetyCheck {
@@ -69,9 +91,13 @@ export interface Turn {
   batch?: boolean;
   /** Put on the first computer_call as `pending_safety_checks`. */
   safetyChecks?: SafetyCheck[];
+  /** Function calls after the computer calls, e.g. `{name: 'done', arguments: {message: '...'}}`. */
+  functionCalls?: { name: string; arguments: JsonObject }[];
+  /** The status computer_call items end with (default completed; some servers leave in_progress). */
+  callStatus?: string;
   status?: 'completed' | 'failed' | 'incomplete';
-  /** The response's `error` when status is failed (default server_error). */
-  error?: { code: string; message: string };
+  /** The response's `error` when status is failed (default server_error); any object (Lightcone's is open). */
+  error?: JsonObject;
   usage?: UsageOverride;
   fault?: Fault;
 }

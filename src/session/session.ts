@@ -176,6 +176,21 @@ class Loop {
   }
 
   async run(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
+    // The client's retries, resumes and fallbacks are part of the run's story: show them as warnings.
+    const client = this.options.client.options;
+    const log = client.log;
+    client.log = (level, message, fields) => {
+      log?.(level, message, fields);
+      if (level !== 'debug') this.emit({ type: 'warning', message });
+    };
+    try {
+      return await this.runLoop(cancelReason);
+    } finally {
+      client.log = log;
+    }
+  }
+
+  private async runLoop(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
     let outcome: Outcome = 'success';
     let message: string | undefined;
     let answer: string | undefined;

@@ -1,0 +1,51 @@
+/**
+ * The last line of defence for secrets: every byte deskhand writes to stdout and stderr passes through
+ * here, and each known secret (the API key, `--secret` values) is replaced, whatever path the text took
+ * (a server's error echoing the key, the model's reasoning, an action's key name, a crash message).
+ * The run record has its own redaction (src/trajectory/redact.ts).
+ */
+const secrets = new Set<string>();
+let installed = false;
+
+/** Adds secrets to hide from now on; short values (under 4 characters) would hide too much and are skipped. */
+export function protectSecrets(values: Iterable<string | undefined>): void {
+  for (const value of values) {
+    if (!value || value.length < 4) continue;
+    secrets.add(value);
+    // In --json output a secret with quotes or backslashes appears escaped.
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) secrets.add(escaped);
+  }
+}
+
+/** Replaces every protected secret in the text. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+  return result;
+}
+
+/** Wraps process.stdout.write and process.stderr.write once for the life of the process. */
+export function redactProcessOutput(): void {
+  if (installed) return;
+  installed = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (secrets.size === 0) return write(chunk, ...rest);
+      const text =
+        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
+      return write(text === undefined ? chunk : redactSecrets(text), ...rest);
+    }) as typeof stream.write;
+  }
+}
+
+/** The API keys a command line or the environment may hold, known before any option is parsed. */
+export function apiKeysIn(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const keys = [env.TZAFON_API_KEY, env.OPENAI_API_KEY, env.DESKHAND_API_KEY];
+  argv.forEach((arg, index) => {
+    if (arg === '--api-key') keys.push(argv[index + 1]);
+    else if (arg.startsWith('--api-key=')) keys.push(arg.slice('--api-key='.length));
+  });
+  return keys.filter((key): key is string => Boolean(key));
+}
