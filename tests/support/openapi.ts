@@ -7,9 +7,10 @@ import { parse } from 'yaml';
  * OpenAI's public OpenAPI spec (shared/reference/openai-openapi.yaml, `openapi: 3.1.0`) as JSON Schema
  * validators, for contract tests. OpenAPI 3.1 schemas are JSON Schema 2020-12 plus a few OpenAPI words,
  * so ajv's 2020 dialect reads them once these are settled:
- * - `discriminator` + `oneOf`: OpenAPI picks the branch named by the discriminator; the spec's branches
- *   overlap (a message without `type` is both an EasyInputMessage and an InputMessage), so "exactly one"
- *   can never hold for them. They become `anyOf`.
+ * - `discriminator` + `oneOf`: OpenAPI picks the branch the discriminator names (see discriminate); read
+ *   as JSON Schema "exactly one", it would fail where the spec's branches overlap (a message without
+ *   `type` is both an EasyInputMessage and an InputMessage). `ResponseStreamEvent` is discriminated by
+ *   `type` the same way.
  * - `nullable: true` (left over from OpenAPI 3.0 in a few schemas): null is allowed too.
  * - `x-*`, `example`, `discriminator`: annotations (ajv `strict: false` ignores unknown keywords).
  * - `format: unixtime` and other formats ajv-formats does not define: not checked.
@@ -41,7 +42,9 @@ function load(): OpenApiSpec {
   const document = parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
   const components = structuredClone(document.components) as { schemas: Record<string, Json> };
   const formats = new Set<string>();
-  adapt(components, formats);
+  // The stream event union has no discriminator in the spec, but every member is told by its `type`.
+  components.schemas.ResponseStreamEvent!.discriminator = { propertyName: 'type' };
+  adapt(components, components.schemas, formats);
 
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -89,25 +92,65 @@ function load(): OpenApiSpec {
 }
 
 /** Rewrites the OpenAPI-only words (see above) in place and collects the formats used. */
-function adapt(node: unknown, formats: Set<string>): void {
+function adapt(node: unknown, schemas: Record<string, Json>, formats: Set<string>): void {
   if (Array.isArray(node)) {
-    for (const entry of node) adapt(entry, formats);
+    for (const entry of node) adapt(entry, schemas, formats);
     return;
   }
   if (typeof node !== 'object' || node === null) return;
   const schema = node as Json;
-  for (const value of Object.values(schema)) adapt(value, formats);
+  for (const value of Object.values(schema)) adapt(value, schemas, formats);
   if (typeof schema.format === 'string') formats.add(schema.format);
-  if (schema.discriminator && Array.isArray(schema.oneOf)) {
-    schema.anyOf = schema.oneOf;
-    delete schema.oneOf;
-  }
+  if (schema.discriminator) discriminate(schema, schemas);
   if (schema.nullable === true) {
     const rest = { ...schema };
     delete rest.nullable;
     for (const key of Object.keys(schema)) delete schema[key];
     schema.anyOf = [rest, { type: 'null' }];
   }
+}
+
+/**
+ * A union with a discriminator, as OpenAPI means it: a value whose discriminator names branches is
+ * checked against those branches only (so the errors are theirs, not those of fifty others); a value
+ * without it is checked against any branch.
+ */
+function discriminate(schema: Json, schemas: Record<string, Json>): void {
+  const branches = (schema.oneOf ?? schema.anyOf) as Json[] | undefined;
+  const property = (schema.discriminator as { propertyName: string }).propertyName;
+  if (!branches) return;
+  delete schema.oneOf;
+  delete schema.discriminator;
+  schema.anyOf = branches;
+  const byValue = new Map<unknown, Json[]>();
+  for (const branch of branches) {
+    const values = discriminatorValues(branch, property, schemas);
+    if (values.length === 0) return; // a branch open to any value: plain anyOf
+    for (const value of values) byValue.set(value, [...(byValue.get(value) ?? []), branch]);
+  }
+  const named = { required: [property], properties: { [property]: { enum: [...byValue.keys()] } } };
+  const checks = [...byValue].map(([value, matching]) => ({
+    if: { properties: { [property]: { const: value } } },
+    then: matching.length === 1 ? matching[0] : { anyOf: matching },
+  }));
+  delete schema.anyOf;
+  Object.assign(schema, { if: named, then: { allOf: checks }, else: { anyOf: branches } });
+}
+
+/** The values a branch allows for the discriminator (`enum` or `const`, through `$ref` and `allOf`). */
+function discriminatorValues(branch: Json, property: string, schemas: Record<string, Json>): unknown[] {
+  if (typeof branch.$ref === 'string') {
+    const target = schemas[branch.$ref.replace('#/components/schemas/', '')];
+    if (target) return discriminatorValues({ ...branch, $ref: undefined, ...target }, property, schemas);
+  }
+  const own = (branch.properties as Record<string, Json> | undefined)?.[property];
+  if (own && Array.isArray(own.enum)) return own.enum;
+  if (own && 'const' in own) return [own.const];
+  for (const part of (branch.allOf as Json[] | undefined) ?? []) {
+    const values = discriminatorValues(part, property, schemas);
+    if (values.length > 0) return values;
+  }
+  return [];
 }
 
 /**
