@@ -162,7 +162,7 @@ class TurnPlayer {
       content: [] as JsonObject[],
     };
     const at = await this.#added(item);
-    const part = { type: 'output_text', text: '', annotations: [] };
+    const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
     await this.#step('response.content_part.added', () => {
       item.content.push(part);
       return { ...at, content_index: 0, part };

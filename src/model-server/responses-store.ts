@@ -112,16 +112,19 @@ export class StoredResponse {
       tools: body.tools ?? [],
       top_p: body.top_p ?? 1,
       truncation: body.truncation ?? 'disabled',
-      usage: this.usage
+      // openapi `Response`: `usage` is an object, not nullable (left out until known); `user` is a
+      // deprecated string, left out.
+      ...(this.usage
         ? {
-            input_tokens: this.usage.input_tokens,
-            input_tokens_details: { cached_tokens: 0 },
-            output_tokens: this.usage.output_tokens,
-            output_tokens_details: { reasoning_tokens: this.usage.reasoning_tokens },
-            total_tokens: this.usage.total_tokens,
+            usage: {
+              input_tokens: this.usage.input_tokens,
+              input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+              output_tokens: this.usage.output_tokens,
+              output_tokens_details: { reasoning_tokens: this.usage.reasoning_tokens },
+              total_tokens: this.usage.total_tokens,
+            },
           }
-        : null,
-      user: null,
+        : {}),
       metadata: body.metadata ?? {},
     };
   }
