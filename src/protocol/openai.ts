@@ -22,6 +22,8 @@ export type Tool = z.infer<typeof ToolSchema>;
 /** POST /v1/responses on OpenAI, the fields deskhand uses (others are kept). */
 export const CreateBodySchema = z.looseObject({
   ...createBodyFields,
+  /** The spec's minimum. */
+  max_output_tokens: z.number().int().min(16).optional(),
   tools: z.array(ToolSchema).optional(),
   truncation: z.enum(['auto', 'disabled']).optional(),
   /** Only background responses can be cancelled. */
@@ -39,7 +41,10 @@ export const CreateBodySchema = z.looseObject({
 export type CreateBody = z.infer<typeof CreateBodySchema>;
 
 export interface OpenAIOptions {
-  /** `computer_use_preview` (default, with `truncation: "auto"`, which that model requires) or GA `computer`. */
+  /**
+   * `computer_use_preview` (default, with `truncation: "auto"`, which that model requires; the current
+   * spec marks `truncation` deprecated but accepts it) or GA `computer` (no truncation sent).
+   */
   tool?: 'computer_use_preview' | 'computer';
   truncation?: 'auto' | 'disabled';
   /** Needed to cancel the response later. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResponsesClient } from '../../src/client/index.js';
+import { ResponsesClient, StreamErrorEvent } from '../../src/client/index.js';
 import {
   parseResponse,
   parseStreamEvent,
@@ -184,8 +184,10 @@ describe('the client over HTTP', () => {
     // One stream of every example: created first, the terminal ones last; sequence numbers in stream order
     // (the examples number themselves independently, and the client drops numbers it has already seen).
     const created = eventExamples.filter(([, body]) => body.type === 'response.created');
+    // The `error` event ends a stream with the server's message (its own test below).
     const middle = eventExamples.filter(
-      ([, body]) => !TERMINAL.includes(body.type as string) && body.type !== 'response.created',
+      ([, body]) =>
+        !TERMINAL.includes(body.type as string) && body.type !== 'response.created' && body.type !== 'error',
     );
     const completed = eventExamples.filter(([, body]) => body.type === 'response.completed');
     const sent = [...created, ...middle, ...completed].map(([, body], index): Json => ({
@@ -200,6 +202,18 @@ describe('the client over HTTP', () => {
     expect(events.map((event) => (event as { sequence_number?: number }).sequence_number)).toEqual(
       sent.filter((body) => isKnown(body.type)).map((body) => body.sequence_number),
     );
+  });
+
+  it('stream() ends at the error example with the code and message of the server', async () => {
+    const [, error] = eventExamples.find(([, event]) => event.type === 'error')!;
+    serveEvents(`event: error\ndata: ${JSON.stringify({ ...error, sequence_number: 0 })}\n\n`);
+    const failure = await collect().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(failure).toBeInstanceOf(StreamErrorEvent);
+    expect((failure as StreamErrorEvent).message).toContain(String(error.message));
+    expect((failure as StreamErrorEvent).code).toBe(String(error.code));
   });
 
   it.each(eventExamples.filter(([, body]) => TERMINAL.includes(body.type as string)))(
