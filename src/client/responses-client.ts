@@ -239,7 +239,7 @@ export class ResponsesClient {
   ): Promise<unknown> {
     const limit = options.creates ? this.options.requestTimeoutMs : this.options.timeoutMs;
     return this.withRetries(options, what, async () => {
-      const timer = new Deadline(limit);
+      const timer = new Deadline(limit, options.creates);
       try {
         const response = await this.attempt(method, path, body, options, what, timer);
         return await this.readJson(response, what, timer);
@@ -350,13 +350,13 @@ export class ResponsesClient {
   }
 
   private timeoutError(what: string, options: SendOptions): TimeoutError {
-    const [limit, flag, until] =
+    const [limit, flag, missing] =
       options.creates && !options.stream
-        ? [this.options.requestTimeoutMs, '--request-timeout', 'a complete answer']
+        ? [this.options.requestTimeoutMs, '--request-timeout', 'no complete answer']
         : options.stream
-          ? [this.options.timeoutMs, '--timeout', 'the answer to begin']
-          : [this.options.timeoutMs, '--timeout', 'an answer'];
-    return new TimeoutError(`${what}: no ${until} from ${this.baseUrl} within ${limit / 1000} s (${flag})`);
+          ? [this.options.timeoutMs, '--timeout', 'no answer began']
+          : [this.options.timeoutMs, '--timeout', 'no answer'];
+    return new TimeoutError(`${what}: ${missing} from ${this.baseUrl} within ${limit / 1000} s (${flag})`);
   }
 
   private networkError(what: string, error: unknown): NetworkError {
@@ -369,12 +369,14 @@ export class ResponsesClient {
 
   /** The body as JSON; a break mid-body is a network error that carries the response id if it got through. */
   async readJson(response: Response, what: string, timer?: Deadline): Promise<unknown> {
+    const decoder = new TextDecoder();
     let text = '';
     try {
-      text = await response.text();
+      // Read piece by piece, so that what arrived before a break is still here to recover from.
+      for await (const chunk of response.body ?? []) text += decoder.decode(chunk, { stream: true });
+      text += decoder.decode();
     } catch (error) {
-      if (timer?.expired)
-        throw new TimeoutError(`${what}: the answer from ${this.baseUrl} did not finish in time`);
+      if (timer?.expired) throw this.timeoutError(what, { creates: timer.creates });
       const broken = this.networkError(what, error);
       broken.message = this.redact(`${what}: the answer broke off (${(error as Error).message})`);
       throw new BrokenBodyError(broken, text);
@@ -423,7 +425,11 @@ class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   expired = false;
-  constructor(ms: number) {
+  constructor(
+    ms: number,
+    /** A create's limit (--request-timeout), for the message. */
+    readonly creates = false,
+  ) {
     this.timer = setTimeout(() => {
       this.expired = true;
       this.controller.abort();

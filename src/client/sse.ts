@@ -49,7 +49,10 @@ export async function* readServerSentEvents(
         clearTimeout(idle);
       }
       if (options.signal?.aborted) throw new AbortError('the stream was closed by the caller');
-      if (timedOut) throw new TimeoutError(`no data on the event stream for ${options.idleTimeoutMs} ms`);
+      if (timedOut)
+        throw new TimeoutError(
+          `no data on the event stream for ${options.idleTimeoutMs / 1000} s (--idle-timeout)`,
+        );
       if (chunk.done) return;
       parser.feed(decoder.decode(chunk.value, { stream: true }));
       while (queue.length > 0) {

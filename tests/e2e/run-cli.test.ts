@@ -170,6 +170,50 @@ describe('deskhand run with a real app', () => {
     expect((creates[0]?.body as { background?: boolean }).background).toBe(true);
   });
 
+  it('speaks OpenAI with the GA computer tool: batched actions land in order, --json shows the reasoning', async () => {
+    await resetApp();
+    const server = await startModelServer({
+      dialect: 'openai',
+      strictChaining: true,
+      script: [
+        {
+          reasoning: 'Focus the title, then type into it.',
+          actions: [
+            { type: 'click', button: 'left', x: 550, y: 104 },
+            { type: 'type', text: 'GA tool: ok ✓' },
+            { type: 'keypress', keys: ['CTRL', 'S'] },
+          ],
+        },
+        { message: 'Typed and saved.' },
+      ],
+    });
+    servers.push(server);
+    const result = await runCli([
+      ...runArgs(server, recordRoot()),
+      '--provider',
+      'openai',
+      '--model',
+      'gpt-5.4',
+      '--openai-tool',
+      'computer',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'reasoning', text: 'Focus the title, then type into it.' }),
+    );
+    expect(events.filter((event) => event.type === 'action.started')).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', result: 'Typed and saved.' });
+    const state = await app.state();
+    expect(state.title).toBe('GA tool: ok ✓');
+    expect(state.saved?.title).toBe('GA tool: ok ✓');
+    const creates = server.requests.filter((r) => r.method === 'POST');
+    expect(creates.map((r) => r.chainError)).toEqual([undefined, undefined]);
+    expect(creates[0]?.body).toMatchObject({ tools: [{ type: 'computer' }], reasoning: { summary: 'auto' } });
+    expect(creates[1]?.warnings).toEqual([]);
+  });
+
   it('prints plain progress lines without a TTY and the answer alone on stdout', async () => {
     const server = await serve([
       { reasoning: 'Scroll the list.', actions: [{ type: 'scroll', ...point('items'), scroll_y: 300 }] },
