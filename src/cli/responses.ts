@@ -40,7 +40,7 @@ export const deleteCommand = command(
 export const cancelCommand = command('cancel', 'Ask the server to stop a response', async (args) => {
   const result = await clientFromArgs(args).cancel(args.id);
   if (result.outcome === 'failed') {
-    process.stderr.write(`deskhand: cancel ${args.id} failed: ${result.error.message}\n`);
+    process.stderr.write(`deskhand: ${result.error.message}\n`);
     process.exitCode = ExitCode.failed;
     return;
   }

@@ -4,6 +4,7 @@ import {
   parseResponse,
   ProtocolError,
   type ResponseObject,
+  ResponseSchema,
 } from '../protocol/index.js';
 import {
   AbortError,
@@ -80,7 +81,7 @@ export interface SendOptions extends RequestOptions {
 /** What a cancel did; never thrown, since cancel runs on the way out of a run. */
 export type CancelResult =
   | { outcome: 'cancelled'; response?: ResponseObject; said?: unknown }
-  | { outcome: 'cancelling'; response: ResponseObject }
+  | { outcome: 'cancelling'; response?: ResponseObject; said?: unknown }
   | { outcome: 'already_finished'; status?: string; message?: string }
   | { outcome: 'not_cancellable'; message: string }
   | { outcome: 'not_found'; message: string }
@@ -174,11 +175,15 @@ export class ResponsesClient {
       const flag = cancelFlag(said);
       if (flag === true) return { outcome: 'cancelled', said };
       if (flag === false) return { outcome: 'already_finished', message: 'the server did not cancel it' };
-      const result = parseResponse(said);
-      const status = normalizeStatus(result.status);
-      if (status === 'cancelled') return { outcome: 'cancelled', response: result };
+      // The response itself (Lightcone, OpenAI), or at least its status: some servers leave out the id.
+      const parsed = ResponseSchema.safeParse(said);
+      const response = parsed.success ? parsed.data : undefined;
+      const status = normalizeStatus((said as { status?: unknown } | null)?.status);
+      if (status === 'cancelled') return { outcome: 'cancelled', response, said };
       if (isTerminalStatus(status)) return { outcome: 'already_finished', status };
-      return { outcome: 'cancelling', response: result };
+      if (status) return { outcome: 'cancelling', response, said };
+      const shown = this.redact(JSON.stringify(said)).slice(0, 200);
+      return { outcome: 'failed', error: new ApiError(`${what}: an answer deskhand cannot read: ${shown}`) };
     } catch (error) {
       if (!(error instanceof ApiError)) {
         if (error instanceof ProtocolError) return { outcome: 'failed', error: new ApiError(error.message) };

@@ -281,6 +281,9 @@ describe('cancel and delete answers of every shape', () => {
     [{ canceled: false }, 'already_finished'],
     [{ id: 'resp_1', object: 'response', status: 'cancelled' }, 'cancelled'],
     [{ id: 'resp_1', object: 'response', status: 'completed' }, 'already_finished'],
+    [{ object: 'response', status: 'cancelled' }, 'cancelled'],
+    [{ object: 'response', status: 'in_progress' }, 'cancelling'],
+    [{ ok: true }, 'failed'],
   ])('cancel answered %j is %s', async (answer, outcome) => {
     const result = await client(await answering(200, answer)).cancel('resp_1');
     expect(result.outcome).toBe(outcome);

@@ -76,3 +76,25 @@ describe('deskhand get, cancel, delete', () => {
     expect(wrong.stdout + wrong.stderr).not.toContain(KEY);
   });
 });
+
+describe('OpenAI organization and project', () => {
+  it('OPENAI_ORG_ID and OPENAI_PROJECT_ID are sent as openai-node sends them', async () => {
+    server = await startModelServer({ dialect: 'openai', script: [turn] });
+    const created = await new ResponsesClient({ baseUrl: server.url }).create({
+      model: 'computer-use-preview',
+      input: body.input,
+      tools: [
+        { type: 'computer_use_preview', display_width: 800, display_height: 600, environment: 'linux' },
+      ],
+      truncation: 'auto',
+    });
+    const got = await runCli(['get', created.id, '--provider', 'openai', '--base-url', server.url], {
+      OPENAI_ORG_ID: 'org-test1',
+      OPENAI_PROJECT_ID: 'proj_test2',
+    });
+    expect(got.code, got.stderr).toBe(0);
+    const request = server.requests.at(-1)!;
+    expect(request.headers['openai-organization']).toBe('org-test1');
+    expect(request.headers['openai-project']).toBe('proj_test2');
+  });
+});
