@@ -24,7 +24,15 @@ import { redactor } from '../trajectory/redact.js';
 import { Channel } from './channel.js';
 import { describeAction } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
-import type { Outcome, RunEvent, RunEventInput, RunResult, Usage } from './run-events.js';
+import {
+  type Outcome,
+  type RunEvent,
+  type RunEventInput,
+  type RunResult,
+  STOP_EXIT_CODES,
+  type StopReason,
+  type Usage,
+} from './run-events.js';
 
 export type { RunResult } from './run-events.js';
 
@@ -99,8 +107,11 @@ export interface Session {
   readonly events: AsyncIterable<RunEvent>;
   /** Resolves when the run is over (never rejects). */
   readonly result: Promise<RunResult>;
-  /** Stops the run: aborts the stream, cancels the response on the server, releases held input. */
-  cancel(reason?: 'SIGINT' | 'SIGTERM' | 'user'): void;
+  /**
+   * Stops the run: aborts the stream, cancels the response on the server, releases held input. The
+   * reason sets the exit code (STOP_EXIT_CODES); `message` replaces the recorded "cancelled (reason)".
+   */
+  cancel(reason?: StopReason, message?: string): void;
 }
 
 const EXIT_CODES: Record<Outcome, number> = {
@@ -111,6 +122,7 @@ const EXIT_CODES: Record<Outcome, number> = {
   safety_refused: 1,
   limit: 3,
   cancelled: 130,
+  display_lost: 4,
 };
 
 /** A 1x1 grey PNG standing in for screenshots dropped from a stateless history. */
@@ -132,16 +144,16 @@ export function createSession(options: SessionOptions): Session {
   const runId = options.runId ?? randomUUID();
   const channel = new Channel<RunEvent>();
   const controller = new AbortController();
-  let cancelReason: 'SIGINT' | 'SIGTERM' | 'user' | undefined;
+  let stop: { reason: StopReason; message?: string } | undefined;
   const loop = new Loop(options, runId, channel, controller.signal);
-  const result = loop.run(() => cancelReason);
+  const result = loop.run(() => stop);
   return {
     runId,
     events: channel,
     result,
-    cancel(reason = 'user') {
-      if (cancelReason) return;
-      cancelReason = reason;
+    cancel(reason = 'user', message) {
+      if (stop) return;
+      stop = { reason, message };
       controller.abort();
     },
   };
@@ -167,7 +179,7 @@ class Loop {
     this.redact = redactor(Object.values(options.secrets ?? {}));
   }
 
-  async run(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
+  async run(stopped: () => { reason: StopReason; message?: string } | undefined): Promise<RunResult> {
     let outcome: Outcome = 'success';
     let message: string | undefined;
     let answer: string | undefined;
@@ -175,8 +187,9 @@ class Loop {
       answer = await this.loop();
     } catch (error) {
       if (this.signal.aborted) {
-        outcome = 'cancelled';
-        message = `cancelled (${cancelReason() ?? 'user'})`;
+        const stop = stopped() ?? { reason: 'user' };
+        outcome = stop.reason === 'display-lost' ? 'display_lost' : 'cancelled';
+        message = stop.message ?? `cancelled (${stop.reason})`;
       } else if (error instanceof Finished) {
         outcome = error.outcome;
         message = error.why;
@@ -189,11 +202,12 @@ class Loop {
         message = error instanceof Error ? error.message : String(error);
       }
     }
-    if (outcome === 'cancelled') await this.cancelOnServer();
+    const stop = outcome === 'cancelled' || outcome === 'display_lost' ? stopped() : undefined;
+    if (stop) await this.cancelOnServer();
     await this.options.actuator.releaseAll().catch((error: unknown) => {
       this.emit({ type: 'warning', message: `could not release held input: ${(error as Error).message}` });
     });
-    const exitCode = outcome === 'cancelled' && cancelReason() === 'SIGTERM' ? 143 : EXIT_CODES[outcome];
+    const exitCode = stop ? STOP_EXIT_CODES[stop.reason] : EXIT_CODES[outcome];
     const result: RunResult = {
       outcome,
       exitCode,
@@ -375,6 +389,8 @@ class Loop {
       description: describeAction(onScreen, screenPoints),
       dryRun: this.options.dryRun ?? false,
     });
+    // The line before the action: a run killed mid-action (even by SIGKILL) shows what was in flight.
+    await this.options.recorder?.step({ type: 'action.started', ...what, startedAt });
     const began = performance.now();
     let error: string | undefined;
     try {
