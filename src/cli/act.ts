@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProfile, toScreen } from '../../calibration/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
+import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
 import { Actuator } from '../../native-adapters/input/actuator.js';
 import { releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import { type InputDriverName, openInput } from '../../native-adapters/input/open-input.js';
@@ -63,6 +64,15 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
   const driver = await openInput(display, args.input);
   const actuator = new Actuator(driver, { pixelsPerNotch: args.pixelsPerNotch });
   const removeGuard = releaseHeldInputOnExit(actuator);
+  // The X server dying mid-act (in a long wait, say) ends it at once with its own code.
+  const stopWatching = display
+    ? await watchDisplay(display, () => {
+        stderr.write(
+          `deskhand: the display ${display} went away (its X server stopped or dropped the connection)\n`,
+        );
+        process.exit(ExitCode.displayLost);
+      })
+    : () => {};
   const screen = driver.screenSize();
   const profile = createProfile({
     display: {
@@ -112,6 +122,7 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
       );
     }
   } finally {
+    stopWatching();
     await actuator.close();
     removeGuard();
     stopOnClosedOutput();

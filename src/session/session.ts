@@ -361,6 +361,8 @@ class Loop {
 
   /** Performs one action (or describes it, in a dry run) and records it before anything else happens. */
   private async perform(action: Action, responseId: string, callId: string) {
+    // Stopped while the action was on its way here: neither start nor record it.
+    if (this.signal.aborted) throw new AbortError('cancelled');
     const { profile } = this.options;
     for (const point of pointsOf(action)) {
       const check = checkModelPoint(point, profile);
@@ -567,7 +569,10 @@ class Loop {
 
   /** Rejects as soon as the run is cancelled, without waiting for the work (the abort handles it). */
   private raceAbort<T>(work: Promise<T>): Promise<T> {
-    if (this.signal.aborted) return Promise.reject(new AbortError('cancelled'));
+    if (this.signal.aborted) {
+      work.catch(() => {}); // its failure is moot now, and must not surface as an unhandled rejection
+      return Promise.reject(new AbortError('cancelled'));
+    }
     let onAbort = () => {};
     const aborted = new Promise<T>((_, reject) => {
       onAbort = () => reject(new AbortError('cancelled'));

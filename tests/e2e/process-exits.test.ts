@@ -229,6 +229,32 @@ describe('the X server dies mid-run', () => {
   });
 });
 
+describe('the X server dies mid-act', () => {
+  it('act says the display went away and exits 4, in the middle of a long wait', async () => {
+    const doomed = await startXvfb({ width: 640, height: 480 });
+    try {
+      const child = startCli([
+        'act',
+        '--display',
+        doomed.name,
+        '{"type":"key_down","keys":["shift"]}',
+        '{"type":"wait","ms":20000}',
+      ]);
+      const out = watchLines(child);
+      const done = collect(child);
+      await out.until((line) => line.includes('"key_down"'));
+      const stoppedAt = performance.now();
+      await doomed.stop();
+      const result = await done;
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain(`the display ${doomed.name} went away`);
+      expect(performance.now() - stoppedAt).toBeLessThan(5000);
+    } finally {
+      await doomed.stop();
+    }
+  });
+});
+
 describe('--record that cannot be used', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'deskhand-file-')), 'a-file');
   writeFileSync(file, 'not a folder');
