@@ -385,14 +385,15 @@ class Loop {
       modelPoints: pointsOf(action),
       screenPoints,
     };
+    // The line before the action: a run killed mid-action (even by SIGKILL) shows what was in flight;
+    // written before the event, so whoever sees action.started knows the record has it.
+    await this.options.recorder?.step({ type: 'action.started', ...what, startedAt });
     this.emit({
       type: 'action.started',
       ...what,
       description: describeAction(onScreen, screenPoints),
       dryRun: this.options.dryRun ?? false,
     });
-    // The line before the action: a run killed mid-action (even by SIGKILL) shows what was in flight.
-    await this.options.recorder?.step({ type: 'action.started', ...what, startedAt });
     const began = performance.now();
     let error: string | undefined;
     try {
