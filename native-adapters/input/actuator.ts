@@ -22,9 +22,14 @@ export interface ActionResult {
   durationMs: number;
 }
 
+/** The longest `wait` an action may ask for; more is cut to this (the model can ask again). */
+export const MAX_WAIT_MS = 60_000;
+
 /** Sleeps; an abort ends the sleep early (resolving: the caller notices the abort itself). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  if (!(ms > 0) || signal?.aborted) return Promise.resolve();
+  // setTimeout takes at most 2^31-1 ms; more fires at once with a TimeoutOverflowWarning on stderr.
+  ms = Math.min(ms, 2 ** 31 - 1);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -142,7 +147,7 @@ export class Actuator {
         for (const key of [...action.keys].reverse()) await this.keyUp(key);
         return;
       case 'wait':
-        return sleep(action.ms, this.signal);
+        return sleep(Math.min(action.ms, MAX_WAIT_MS), this.signal);
       case 'navigate':
         // A desktop has no single browser to steer: focus the address bar of the focused one and go.
         await this.withKeys(['ctrl', 'l'], async () => {});

@@ -34,10 +34,22 @@ export function releaseHeldInputOnExit(actuator: Actuator, options: ExitGuardOpt
       else process.exit(SIGNAL_EXIT_CODES[signal]);
     });
   };
+  // Once only: a report that fails (stderr a closed pipe) must not crash again, and again, forever.
+  let crashed = false;
   const onCrash = (error: unknown) => {
-    process.stderr.write(
-      `deskhand: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    if (crashed) return;
+    crashed = true;
+    const broken = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+    const what = broken
+      ? `${(error as Error).message} (an output was closed)`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+    try {
+      if (!process.stderr.destroyed) process.stderr.write(`deskhand: crashed: ${what}\n`);
+    } catch {
+      // stderr is gone too: the exit code says it
+    }
     void release().then(() => process.exit(1));
   };
   const onExit = () => actuator.releaseNow();

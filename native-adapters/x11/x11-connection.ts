@@ -36,6 +36,10 @@ export class XConnectionError extends Error {
  */
 export class XConnection {
   private broken: Error | undefined;
+  private closing = false;
+  /** Requests waiting for a reply: a lost connection fails them instead of leaving them pending. */
+  private readonly pending = new Set<(error: Error) => void>();
+  private readonly lostListeners = new Set<(error: Error) => void>();
 
   private constructor(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party client
@@ -52,9 +56,24 @@ export class XConnection {
     readonly resourceMask: number,
     readonly resourceBase: number,
   ) {
-    client.on('error', (error: Error) => {
-      this.broken = error;
-    });
+    client.on('error', (error: Error) => this.lose(error));
+    client.on('end', () => this.lose(new Error('the X server closed the connection')));
+  }
+
+  /** Calls `listener` once if the server goes away (it died, or dropped us); not on our own close(). */
+  onLost(listener: (error: Error) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  private lose(error: Error): void {
+    if (this.broken) return;
+    this.broken = error;
+    const failure = new XConnectionError(`X connection to ${this.displayName} failed: ${error.message}`);
+    for (const reject of [...this.pending]) reject(failure);
+    this.pending.clear();
+    if (this.closing) return;
+    for (const listener of [...this.lostListeners]) listener(error);
   }
 
   static open(displayName: string, timeoutMs = 5000): Promise<XConnection> {
@@ -157,6 +176,7 @@ export class XConnection {
   }
 
   close(): void {
+    this.closing = true;
     try {
       this.client.terminate?.();
     } catch {
@@ -172,7 +192,9 @@ export class XConnection {
   private request<T>(send: (done: (error: Error | null, reply: T) => void) => void): Promise<T> {
     this.throwIfBroken();
     return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
       send((error, reply) => {
+        this.pending.delete(reject);
         if (error) reject(new XConnectionError(`X request failed on ${this.displayName}: ${error.message}`));
         else resolve(reply);
       });

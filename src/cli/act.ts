@@ -1,12 +1,16 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProfile, toScreen } from '../../calibration/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
+import { lockDisplay } from '../../native-adapters/display-lock.js';
+import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
 import { Actuator } from '../../native-adapters/input/actuator.js';
 import { releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import { type InputDriverName, openInput } from '../../native-adapters/input/open-input.js';
 import { type Action, mapPoints, pointsOf } from '../protocol/actions.js';
 import { ActionError, parseLightconeAction } from '../protocol/lightcone-actions.js';
-import { UsageError } from './exit-codes.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
+import { waitForDisplayMs, waitForDisplayOption } from './run.js';
 
 interface ActArgs {
   actions: string[];
@@ -14,6 +18,7 @@ interface ActArgs {
   coords: 'pixels' | 'normalized';
   input: InputDriverName;
   pixelsPerNotch: number;
+  waitForDisplay: number;
 }
 
 export interface ParsedAction {
@@ -50,9 +55,24 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
   const actions = parseActionArguments(args.actions);
   const display = resolveDisplay(args.display);
   useDisplay(display);
+  const lock = await lockDisplay(display, { command: 'act', waitMs: waitForDisplayMs(args.waitForDisplay) });
+  // stdout closed under us (| head -1): stop before the next action, release, exit 141.
+  let closedOutput: string | undefined;
+  const stopOnClosedOutput = onOutputClosed((name, error) => {
+    closedOutput = describeClosed(name, error);
+  });
   const driver = await openInput(display, args.input);
   const actuator = new Actuator(driver, { pixelsPerNotch: args.pixelsPerNotch });
   const removeGuard = releaseHeldInputOnExit(actuator);
+  // The X server dying mid-act (in a long wait, say) ends it at once with its own code.
+  const stopWatching = display
+    ? await watchDisplay(display, () => {
+        stderr.write(
+          `deskhand: the display ${display} went away (its X server stopped or dropped the connection)\n`,
+        );
+        process.exit(ExitCode.displayLost);
+      })
+    : () => {};
   const screen = driver.screenSize();
   const profile = createProfile({
     display: {
@@ -80,9 +100,14 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
   });
   try {
     for (const [index, action] of onScreen.entries()) {
+      if (closedOutput) {
+        stderr.write(`deskhand: ${closedOutput}: stopped before action ${index + 1} of ${onScreen.length}\n`);
+        process.exitCode = ExitCode.outputClosed;
+        break;
+      }
       const result = await actuator.run(action);
       const screenPoint = pointsOf(action)[0];
-      process.stdout.write(
+      stdout.write(
         `${JSON.stringify({
           index,
           ok: true,
@@ -97,8 +122,11 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
       );
     }
   } finally {
+    stopWatching();
     await actuator.close();
     removeGuard();
+    stopOnClosedOutput();
+    lock.release();
   }
 }
 
@@ -128,6 +156,7 @@ export const actCommand: CommandModule<object, ActArgs> = {
         type: 'number',
         default: 100,
         describe: 'scroll_x/scroll_y are divided by this to get mouse-wheel notches (1: they are notches)',
-      }) as unknown as Argv<ActArgs>,
+      })
+      .option('wait-for-display', waitForDisplayOption) as unknown as Argv<ActArgs>,
   handler: act,
 };

@@ -19,6 +19,7 @@ import {
 } from '../../calibration/index.js';
 import { createCapturer, type Screenshot } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
+import { lockDisplay } from '../../native-adapters/display-lock.js';
 import {
   type DisplayGeometry,
   describeMonitor,
@@ -30,6 +31,8 @@ import type { InputDriver } from '../../native-adapters/input/input-driver.js';
 import { openInput } from '../../native-adapters/input/open-input.js';
 import { XConnection } from '../../native-adapters/x11/x11-connection.js';
 import { UsageError } from './exit-codes.js';
+import { stdout } from './output.js';
+import { waitForDisplayMs, waitForDisplayOption } from './run.js';
 
 interface CalibrateArgs {
   display?: string;
@@ -39,6 +42,7 @@ interface CalibrateArgs {
   monitor?: string;
   out?: string;
   json: boolean;
+  waitForDisplay?: number;
 }
 
 /** Everything the self-test found; `--json` prints it as one object. */
@@ -252,8 +256,13 @@ export function formatReport(report: CalibrationReport): string {
 
 async function calibrate(args: ArgumentsCamelCase<CalibrateArgs>): Promise<void> {
   checkArgs(args);
-  const report = await runCalibration(args);
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+  // The test moves the pointer: no other deskhand may be acting on the display meanwhile.
+  const lock = await lockDisplay(resolveDisplay(args.display), {
+    command: 'calibrate',
+    waitMs: waitForDisplayMs(args.waitForDisplay),
+  });
+  const report = await runCalibration(args).finally(() => lock.release());
+  stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   // Not process.exit: stdout must drain first.
   if (!report.ok) process.exitCode = 1;
 }
@@ -292,6 +301,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
         type: 'boolean',
         default: false,
         describe: 'print one JSON object (profile, checks, points) instead of the table',
-      }) as unknown as Argv<CalibrateArgs>,
+      })
+      .option('wait-for-display', waitForDisplayOption) as unknown as Argv<CalibrateArgs>,
   handler: calibrate,
 };

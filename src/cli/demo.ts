@@ -2,7 +2,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startXvfb } from '../../native-adapters/x11/xvfb.js';
 import { NOTES_LAYOUT, NotesApp, type NotesState } from '../demo/notes-app.js';
 import { startModelServer, type Turn } from '../model-server/index.js';
-import { parseXvfbSize, runTask } from './run.js';
+import { stderr, stdout } from './output.js';
+import { parseXvfbSize, runTask, waitForDisplayOption } from './run.js';
 
 /**
  * `deskhand demo`: the whole product on a fresh machine, without a model or an API key. A private
@@ -86,13 +87,14 @@ interface DemoArgs {
   record?: string | false;
   json: boolean;
   pace: number;
+  waitForDisplay: number;
 }
 
 async function runDemo(args: DemoArgs): Promise<number> {
   const size = parseXvfbSize(args.size) ?? { width: 1280, height: 800 };
   const xvfb = args.display ? undefined : await startXvfb({ ...size, stopAfterProcessExit: true });
   const display = args.display ?? (xvfb?.name as string);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = (line: string) => stderr.write(`${line}\n`);
   log(
     `demo: ${xvfb ? `private virtual display ${display} (${size.width}x${size.height})` : `your display ${display}`}, the notes app, a local model server`,
   );
@@ -127,13 +129,14 @@ async function runDemo(args: DemoArgs): Promise<number> {
       verbose: false,
       doneTool: true,
       screenshotOutput: 'input_image',
+      waitForDisplay: args.waitForDisplay,
     });
     const checks = checkDemoState(await app.state());
     const chainErrors = server.requests.filter((r) => r.chainError).map((r) => r.chainError as string);
     checks.push({ what: 'every request chained correctly', ok: chainErrors.length === 0, got: chainErrors });
     const passed = checks.every((check) => check.ok);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ type: 'demo.checked', passed, checks })}\n`);
+      stdout.write(`${JSON.stringify({ type: 'demo.checked', passed, checks })}\n`);
     } else {
       log('\nthe notes app now shows:');
       for (const check of checks) {
@@ -164,7 +167,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         type: 'number',
         default: 0,
         describe: 'ms between the model server’s stream events, to watch it on your own display',
-      }) as unknown as Argv<DemoArgs>,
+      })
+      .option('wait-for-display', waitForDisplayOption) as unknown as Argv<DemoArgs>,
   handler: async (args: ArgumentsCamelCase<DemoArgs>) => {
     process.exitCode = await runDemo(args);
   },

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DisplayError } from '../../native-adapters/display.js';
+import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import { ActionError } from '../protocol/lightcone-actions.js';
 import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { demoCommand } from './demo.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { runCommand } from './run.js';
@@ -30,19 +32,24 @@ export function readDefaultConfig(env: NodeJS.ProcessEnv = process.env): Record<
   }
 }
 
-/** Errors that mean "you asked for something we cannot do as asked": exit 2, message only. */
-function isUsageError(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ActionError || error instanceof DisplayError;
+/** The exit code of an error that ends a command: 2 for "you asked for something we cannot do as asked". */
+function exitCodeOf(error: unknown): number {
+  if (error instanceof DisplayBusyError) return ExitCode.displayBusy;
+  const usage = error instanceof UsageError || error instanceof ActionError || error instanceof DisplayError;
+  return usage ? ExitCode.usage : ExitCode.failed;
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  // First: a closed stdout or stderr (| head) must end the command, never crash or spin (output.ts);
+  // and no secret may reach either (redacted-output.ts).
+  guardOutput();
   redactProcessOutput();
   protectSecrets(apiKeysIn(argv, process.env));
   let defaults: Record<string, unknown> = {};
   try {
     defaults = readDefaultConfig();
   } catch (error) {
-    process.stderr.write(`deskhand: ${(error as Error).message}\n`);
+    stderr.write(`deskhand: ${(error as Error).message}\n`);
     process.exit(ExitCode.usage);
   }
   const cli = yargs(argv)
@@ -68,7 +75,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error) => {
       if (error) throw error;
-      process.stderr.write(`deskhand: ${message}\nRun deskhand --help for the commands and options.\n`);
+      stderr.write(`deskhand: ${message}\nRun deskhand --help for the commands and options.\n`);
       process.exit(ExitCode.usage);
     })
     .help()
@@ -77,7 +84,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await cli.parseAsync();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`deskhand: ${message}\n`);
-    process.exit(isUsageError(error) ? ExitCode.usage : ExitCode.failed);
+    stderr.write(`deskhand: ${message}\n`);
+    process.exit(exitCodeOf(error));
   }
 }

@@ -1,12 +1,13 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ExitCode } from './exit-codes.js';
 import { clientFromArgs, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { stdout, stderr } from './output.js';
 
 interface IdArgs extends ProviderArgs {
   id: string;
 }
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const print = (value: unknown) => stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 function command(
   name: string,
@@ -40,13 +41,13 @@ export const deleteCommand = command(
 export const cancelCommand = command('cancel', 'Ask the server to stop a response', async (args) => {
   const result = await clientFromArgs(args).cancel(args.id);
   if (result.outcome === 'failed') {
-    process.stderr.write(`deskhand: ${result.error.message}\n`);
+    stderr.write(`deskhand: ${result.error.message}\n`);
     process.exitCode = ExitCode.failed;
     return;
   }
   print(result);
   if (result.outcome === 'not_found' || result.outcome === 'not_cancellable') {
-    process.stderr.write(`deskhand: ${result.message}\n`);
+    stderr.write(`deskhand: ${result.message}\n`);
     process.exitCode = ExitCode.failed;
   }
 });

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../session/run-events.js';
+import type { TextOut } from './output.js';
 
 /**
  * How `deskhand run` shows a run. The final answer goes alone to stdout (so `answer=$(deskhand run ...)`
@@ -11,8 +12,8 @@ export type OutputMode = 'tty' | 'plain' | 'json';
 
 export interface PrinterOptions {
   mode: OutputMode;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: TextOut;
+  stderr: TextOut;
   color?: boolean;
   /** json: include reasoning deltas; tty/plain: screenshot lines too. */
   verbose?: boolean;
@@ -82,7 +83,7 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
     stderr.write(`${bounded(text, MAX_LINE_TEXT)}\n`);
   };
   const stamp = (at: number) => dim(`${seconds(at).padStart(6)} `);
-  const width = () => Math.max(40, ((stderr as { columns?: number }).columns ?? 100) - 2);
+  const width = () => Math.max(40, (stderr.columns ?? 100) - 2);
 
   return {
     print(event) {

@@ -1,12 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CoordSetting } from '../../calibration/index.js';
-import { releaseHeldInputOnExit, SIGNAL_EXIT_CODES } from '../../native-adapters/input/exit-guard.js';
+import { releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import type { SafetyCheck } from '../protocol/index.js';
 import { openDesktop } from '../session/desktop.js';
+import type { RunResult, StopReason } from '../session/run-events.js';
+import { STOP_EXIT_CODES } from '../session/run-events.js';
 import { createSession } from '../session/session.js';
-import { defaultRecordRoot, RunRecord } from '../trajectory/index.js';
+import { defaultRecordRoot, prepareRecordRoot, RecordRootError, RunRecord } from '../trajectory/index.js';
 import { UsageError } from './exit-codes.js';
+import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { idleGarbageCollector } from './idle-gc.js';
 import { protectSecrets } from './redacted-output.js';
@@ -37,6 +40,16 @@ export interface RunArgs extends ProviderArgs {
   openaiTool?: 'computer' | 'computer_use_preview';
   doneTool: boolean;
   screenshotOutput: 'input_image' | 'computer_screenshot';
+  /** Seconds to wait for another deskhand process to give the display up (0: fail at once). */
+  waitForDisplay?: number;
+}
+
+/** --wait-for-display S as milliseconds; a usage error unless S >= 0. */
+export function waitForDisplayMs(seconds: number | undefined): number {
+  if (seconds === undefined) return 0;
+  if (!(seconds >= 0))
+    throw new UsageError(`--wait-for-display must be a number of seconds, 0 or more; got ${seconds}`);
+  return seconds * 1000;
 }
 
 /** "1280x800" -> size; true (bare --xvfb) -> the default size. */
@@ -59,7 +72,7 @@ function safetyPolicy(mode: RunArgs['ackSafetyChecks']): (checks: SafetyCheck[])
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
     try {
       for (const check of checks)
-        process.stderr.write(`\nsafety check ${check.code ?? check.id}: ${check.message ?? ''}\n`);
+        stderr.write(`\nsafety check ${check.code ?? check.id}: ${check.message ?? ''}\n`);
       const answer = await prompt.question('Approve and go on? [y/N] ');
       return /^y(es)?$/i.test(answer.trim());
     } finally {
@@ -99,7 +112,19 @@ export async function runTask(args: RunArgs): Promise<number> {
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey, ...Object.values(secrets)]);
   const model = args.model ?? PROVIDERS[args.provider].model;
+  const waitMs = waitForDisplayMs(args.waitForDisplay);
+  const recordRoot = args.record === false ? undefined : (args.record ?? defaultRecordRoot());
+  if (recordRoot !== undefined) {
+    await prepareRecordRoot(
+      recordRoot,
+      args.record === undefined ? 'the run record folder' : '--record',
+    ).catch((error: unknown) => {
+      throw error instanceof RecordRootError ? new UsageError(error.message) : error;
+    });
+  }
   const desktop = await openDesktop({
+    command: 'run',
+    waitForDisplayMs: waitMs,
     display: args.display,
     xvfb: parseXvfbSize(args.xvfb),
     provider: args.provider,
@@ -112,9 +137,9 @@ export async function runTask(args: RunArgs): Promise<number> {
   });
   const runId = crypto.randomUUID();
   const recorder =
-    args.record === false
+    recordRoot === undefined
       ? undefined
-      : await RunRecord.create(args.record ?? defaultRecordRoot(), {
+      : await RunRecord.create(recordRoot, {
           runId,
           task: args.task,
           provider: args.provider,
@@ -131,8 +156,8 @@ export async function runTask(args: RunArgs): Promise<number> {
         });
   const printer = createRunPrinter({
     mode: args.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain',
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     color: process.stderr.isTTY && !process.env.NO_COLOR,
     verbose: args.verbose,
   });
@@ -160,32 +185,77 @@ export async function runTask(args: RunArgs): Promise<number> {
     doneTool: args.doneTool,
     screenshotOutput: args.screenshotOutput,
   });
-  // First SIGINT/SIGTERM: cancel the run (server cancel, release input, final record). A second
-  // SIGINT: exit at once, still releasing input (exit-guard releases before calling us).
-  let signalled = false;
+  // What the run has done so far, from its events: for an ending written without the session.
+  const tally: Pick<RunResult, 'steps' | 'turns' | 'usage'> = {
+    steps: 0,
+    turns: 0,
+    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+  };
+  const startedAt = performance.now();
+  // The first stop (a signal, closed output, the display gone) cancels the run: server cancel, input
+  // released, record closed. A second signal exits at once: input is released (exit-guard does it
+  // before calling us) and the record is closed synchronously, so it never reads "running".
+  let stopped: { reason: StopReason; message: string } | undefined;
+  const stop = (reason: StopReason, message: string) => {
+    if (!stopped) {
+      stopped = { reason, message };
+      session.cancel(reason, message);
+      return;
+    }
+    if (!reason.startsWith('SIG')) return;
+    const exitCode = STOP_EXIT_CODES[stopped.reason];
+    const result: RunResult = {
+      outcome: stopped.reason === 'display-lost' ? 'display_lost' : 'cancelled',
+      exitCode,
+      message: `${stopped.message}; a second ${reason} ended it without waiting for the server to confirm the cancel`,
+      ...tally,
+      durationMs: performance.now() - startedAt,
+    };
+    try {
+      recorder?.finishNow({ ...result, endedAt: new Date().toISOString() });
+    } catch (error) {
+      stderr.write(`deskhand: could not close the run record: ${(error as Error).message}\n`);
+    }
+    printer.print({ type: 'run.finished', at: Math.round(result.durationMs), ...result });
+    printer.close();
+    process.exit(exitCode);
+  };
   const removeGuard = releaseHeldInputOnExit(desktop.actuator, {
-    onSignal: (signal) => {
-      if (signalled) process.exit(SIGNAL_EXIT_CODES[signal]);
-      signalled = true;
-      session.cancel(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
-    },
+    onSignal: (signal) => stop(signal, `cancelled (${signal})`),
     releaseTimeoutMs: 300,
   });
+  const stopOnClosedOutput = onOutputClosed((name, error) =>
+    stop('output-closed', `cancelled (${describeClosed(name, error)})`),
+  );
+  desktop.onLost((message) => stop('display-lost', message));
   const collectGarbage = idleGarbageCollector();
   try {
     for await (const event of session.events) {
       printer.print(event);
-      if (event.type === 'turn.started') collectGarbage();
+      if (event.type === 'action.started') tally.steps = event.step;
+      else if (event.type === 'turn.started') {
+        tally.turns = event.turn;
+        collectGarbage();
+      } else if (event.type === 'usage') tally.usage = event.total;
     }
     const result = await session.result;
-    if (recorder && !args.json) process.stderr.write(`run record: ${recorder.dir}\n`);
+    if (recorder && !args.json) stderr.write(`run record: ${recorder.dir}\n`);
     return result.exitCode;
   } finally {
     printer.close();
     await desktop.close();
+    stopOnClosedOutput();
     removeGuard();
   }
 }
+
+/** --wait-for-display, shared by the commands that send input to a display. */
+export const waitForDisplayOption = {
+  type: 'number',
+  default: 0,
+  describe:
+    'seconds to wait while another deskhand process uses the display (0: exit 5 at once, naming its pid)',
+} as const;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <task>',
@@ -287,7 +357,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
           type: 'boolean',
           default: false,
           describe: 'more lines (screenshots, reasoning deltas in --json)',
-        }),
+        })
+        .option('wait-for-display', waitForDisplayOption),
     ) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await runTask(args);

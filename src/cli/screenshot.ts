@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type CapturerKind, createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { UsageError } from './exit-codes.js';
+import { stdout } from './output.js';
 
 interface ScreenshotArgs {
   display?: string;
@@ -30,11 +31,11 @@ async function screenshot(args: ArgumentsCamelCase<ScreenshotArgs>): Promise<voi
       args.out ??
       `screenshot-${new Date().toISOString().replace(/[:.]/g, '-')}.${args.format === 'jpeg' ? 'jpg' : args.format}`;
     if (out === '-') {
-      process.stdout.write(shot.data);
+      stdout.write(shot.data);
       return;
     }
     writeFileSync(out, shot.data);
-    process.stdout.write(
+    stdout.write(
       `${JSON.stringify({
         path: out,
         format: shot.format,

@@ -7,9 +7,11 @@ import {
 import { captureWhenSettled } from '../../native-adapters/capture/settle.js';
 import { createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
+import { lockDisplay } from '../../native-adapters/display-lock.js';
 import { readDisplayGeometry } from '../../native-adapters/display-geometry.js';
 import { Actuator } from '../../native-adapters/input/actuator.js';
 import { openInput } from '../../native-adapters/input/open-input.js';
+import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 import type { Action } from '../protocol/actions.js';
 import type { ActionRunner, ScreenSource, Shot } from './session.js';
@@ -27,6 +29,10 @@ export interface DesktopOptions {
   pixelsPerNotch?: number;
   /** Describe actions without performing them. */
   dryRun?: boolean;
+  /** The display is taken for this process (display-lock.ts): how long to wait for another owner. */
+  waitForDisplayMs?: number;
+  /** The command taking the display, shown to a second one that finds it busy. */
+  command?: string;
   /** Screen settling: poll interval and the longest wait. */
   settleIntervalMs?: number;
   settleMaxMs?: number;
@@ -40,6 +46,8 @@ export interface Desktop {
   runner: ActionRunner;
   screen: ScreenSource;
   xvfb?: VirtualDisplay;
+  /** Calls `listener` once if the display goes away (its X server died). */
+  onLost(listener: (message: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -49,9 +57,21 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
   const displayName = xvfb ? xvfb.name : resolveDisplay(options.display);
   // nut-js binds to $DISPLAY on first use: set it before any capture or input (one process, one display).
   useDisplay(displayName);
+  const lock = await lockDisplay(displayName, {
+    command: options.command ?? 'run',
+    waitMs: options.waitForDisplayMs,
+  });
   const capturer = await createCapturer('auto');
   const driver = await openInput(displayName);
   const actuator = new Actuator(driver, { pixelsPerNotch: options.pixelsPerNotch });
+  let lost: string | undefined;
+  const lostListeners: ((message: string) => void)[] = [];
+  const stopWatching = displayName
+    ? await watchDisplay(displayName, () => {
+        lost = `the display ${displayName} went away (its X server stopped or dropped the connection)`;
+        for (const listener of lostListeners) listener(lost);
+      })
+    : () => {};
   const whole = await capturer.capture({ maxEdge: 64 });
   const geometry = await readDisplayGeometry(displayName, {
     capture: whole,
@@ -95,9 +115,16 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
     runner,
     screen,
     xvfb,
+    onLost(listener) {
+      if (lost) listener(lost);
+      else lostListeners.push(listener);
+    },
     async close() {
-      await actuator.close();
-      capturer.close?.();
+      stopWatching();
+      // With the display gone there is nothing to release, and a request would fail or wait forever.
+      if (!lost) await actuator.close();
+      if (!lost) capturer.close?.();
+      lock.release();
       // A private Xvfb is killed when the process exits (xvfb.ts): stopping it while nut-js still holds
       // a connection to it makes Xlib end the process with "XIO: fatal IO error" (exit 1).
     },

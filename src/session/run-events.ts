@@ -14,8 +14,27 @@ export type Outcome =
   | 'safety_refused'
   /** --max-steps, the token budget, or the repeated-action guard: exit 3 */
   | 'limit'
-  /** SIGINT / SIGTERM / session.cancel(): 130 / 143 (130 for the library call) */
-  | 'cancelled';
+  /** stopped from outside (a signal, closed output, session.cancel()): see STOP_EXIT_CODES */
+  | 'cancelled'
+  /** the X display went away mid-run (the X server died or closed our connection): exit 4 */
+  | 'display_lost';
+
+/** Why a run was stopped from outside (Session.cancel). */
+export type StopReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output-closed' | 'display-lost' | 'user';
+
+/**
+ * The exit code of each way a run is stopped from outside: 128 + the signal's number for signals, 141
+ * (128 + SIGPIPE, what a shell reports for a pipeline whose reader went away) when stdout or stderr
+ * was closed, 4 when the display went away, 130 for a library caller's cancel().
+ */
+export const STOP_EXIT_CODES: Record<StopReason, number> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+  'output-closed': 141,
+  'display-lost': 4,
+  user: 130,
+};
 
 export interface Usage {
   input_tokens: number;

@@ -25,7 +25,15 @@ import { redactor } from '../trajectory/redact.js';
 import { Channel } from './channel.js';
 import { describeAction } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
-import type { Outcome, RunEvent, RunEventInput, RunResult, Usage } from './run-events.js';
+import {
+  type Outcome,
+  type RunEvent,
+  type RunEventInput,
+  type RunResult,
+  STOP_EXIT_CODES,
+  type StopReason,
+  type Usage,
+} from './run-events.js';
 import { TurnRequests } from './turn-requests.js';
 
 export type { RunResult } from './run-events.js';
@@ -105,8 +113,11 @@ export interface Session {
   readonly events: AsyncIterable<RunEvent>;
   /** Resolves when the run is over (never rejects). */
   readonly result: Promise<RunResult>;
-  /** Stops the run: aborts the stream, cancels the response on the server, releases held input. */
-  cancel(reason?: 'SIGINT' | 'SIGTERM' | 'user'): void;
+  /**
+   * Stops the run: aborts the stream, cancels the response on the server, releases held input. The
+   * reason sets the exit code (STOP_EXIT_CODES); `message` replaces the recorded "cancelled (reason)".
+   */
+  cancel(reason?: StopReason, message?: string): void;
 }
 
 const EXIT_CODES: Record<Outcome, number> = {
@@ -117,6 +128,7 @@ const EXIT_CODES: Record<Outcome, number> = {
   safety_refused: 1,
   limit: 3,
   cancelled: 130,
+  display_lost: 4,
 };
 
 class Finished extends Error {
@@ -134,16 +146,16 @@ export function createSession(options: SessionOptions): Session {
   const runId = options.runId ?? randomUUID();
   const channel = new Channel<RunEvent>();
   const controller = new AbortController();
-  let cancelReason: 'SIGINT' | 'SIGTERM' | 'user' | undefined;
+  let stop: { reason: StopReason; message?: string } | undefined;
   const loop = new Loop(options, runId, channel, controller.signal);
-  const result = loop.run(() => cancelReason);
+  const result = loop.run(() => stop);
   return {
     runId,
     events: channel,
     result,
-    cancel(reason = 'user') {
-      if (cancelReason) return;
-      cancelReason = reason;
+    cancel(reason = 'user', message) {
+      if (stop) return;
+      stop = { reason, message };
       controller.abort();
     },
   };
@@ -175,7 +187,7 @@ class Loop {
     });
   }
 
-  async run(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
+  async run(stopped: () => { reason: StopReason; message?: string } | undefined): Promise<RunResult> {
     // The client's retries, resumes and fallbacks are part of the run's story: show them as warnings.
     const client = this.options.client.options;
     const log = client.log;
@@ -184,13 +196,15 @@ class Loop {
       if (level !== 'debug') this.emit({ type: 'warning', message });
     };
     try {
-      return await this.runLoop(cancelReason);
+      return await this.runLoop(stopped);
     } finally {
       client.log = log;
     }
   }
 
-  private async runLoop(cancelReason: () => 'SIGINT' | 'SIGTERM' | 'user' | undefined): Promise<RunResult> {
+  private async runLoop(
+    stopped: () => { reason: StopReason; message?: string } | undefined,
+  ): Promise<RunResult> {
     let outcome: Outcome = 'success';
     let message: string | undefined;
     let answer: string | undefined;
@@ -198,8 +212,9 @@ class Loop {
       answer = await this.loop();
     } catch (error) {
       if (this.signal.aborted) {
-        outcome = 'cancelled';
-        message = `cancelled (${cancelReason() ?? 'user'})`;
+        const stop = stopped() ?? { reason: 'user' };
+        outcome = stop.reason === 'display-lost' ? 'display_lost' : 'cancelled';
+        message = stop.message ?? `cancelled (${stop.reason})`;
       } else if (error instanceof Finished) {
         outcome = error.outcome;
         message = error.why;
@@ -212,11 +227,12 @@ class Loop {
         message = error instanceof Error ? error.message : String(error);
       }
     }
-    if (outcome === 'cancelled') await this.cancelOnServer();
+    const stop = outcome === 'cancelled' || outcome === 'display_lost' ? stopped() : undefined;
+    if (stop) await this.cancelOnServer();
     await this.options.actuator.releaseAll().catch((error: unknown) => {
       this.emit({ type: 'warning', message: `could not release held input: ${(error as Error).message}` });
     });
-    const exitCode = outcome === 'cancelled' && cancelReason() === 'SIGTERM' ? 143 : EXIT_CODES[outcome];
+    const exitCode = stop ? STOP_EXIT_CODES[stop.reason] : EXIT_CODES[outcome];
     const result: RunResult = {
       outcome,
       exitCode,
@@ -408,6 +424,8 @@ class Loop {
 
   /** Performs one action (or describes it, in a dry run) and records it before anything else happens. */
   private async perform(action: Action, responseId: string, callId: string) {
+    // Stopped while the action was on its way here: neither start nor record it.
+    if (this.signal.aborted) throw new AbortError('cancelled');
     const { profile } = this.options;
     for (const point of pointsOf(action)) {
       const check = checkModelPoint(point, profile);
@@ -430,6 +448,9 @@ class Loop {
       modelPoints: pointsOf(action),
       screenPoints,
     };
+    // The line before the action: a run killed mid-action (even by SIGKILL) shows what was in flight;
+    // written before the event, so whoever sees action.started knows the record has it.
+    await this.options.recorder?.step({ type: 'action.started', ...what, startedAt });
     this.emit({
       type: 'action.started',
       ...what,
@@ -539,7 +560,10 @@ class Loop {
 
   /** Rejects as soon as the run is cancelled, without waiting for the work (the abort handles it). */
   private raceAbort<T>(work: Promise<T>): Promise<T> {
-    if (this.signal.aborted) return Promise.reject(new AbortError('cancelled'));
+    if (this.signal.aborted) {
+      work.catch(() => {}); // its failure is moot now, and must not surface as an unhandled rejection
+      return Promise.reject(new AbortError('cancelled'));
+    }
     let onAbort = () => {};
     const aborted = new Promise<T>((_, reject) => {
       onAbort = () => reject(new AbortError('cancelled'));

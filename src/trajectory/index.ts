@@ -7,3 +7,4 @@ export {
   readRunRecord,
   type RunStatus,
 } from './run-record.js';
+export { prepareRecordRoot, RecordRootError } from './record-root.js';

@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import { redactor } from './redact.js';
  *                   the last line is the ending ({"type":"end","outcome":...})
  *   screenshots/    the screenshots sent to the model, turn-000.png, turn-001.png, ...
  *
- * The folder is 0700 and every file 0600: screenshots show whatever was on the screen. A run killed
- * with SIGKILL leaves run.json saying "running" and steps.jsonl complete up to its last step.
+ * The folder is 0700 and every file 0600: screenshots show whatever was on the screen. Each action has
+ * a line before it starts ("action.started") and one after ("action"). A run killed with SIGKILL
+ * leaves run.json saying "running" and steps.jsonl complete up to the action in flight.
  * Secrets given to the record (API keys, typed secrets) are replaced by "[redacted]" in everything it
  * writes.
  */
@@ -106,6 +108,20 @@ export class RunRecord {
     });
   }
 
+  /**
+   * The ending, written synchronously now, for a process about to exit without waiting (a second
+   * Ctrl+C). Writes queued before it may be lost; the record is closed either way.
+   */
+  finishNow(summary: Record<string, unknown>): void {
+    const end = `${this.redact(JSON.stringify({ type: 'end', ...summary }))}\n`;
+    writeDurablyNow(join(this.dir, 'steps.jsonl'), end, 'a');
+    const path = join(this.dir, 'run.json');
+    // Its own temp file: an asynchronous rewrite may be half done with run.json.tmp.
+    const run = { ...this.meta, ...summary, status: 'finished' };
+    writeDurablyNow(`${path}.final`, `${this.redact(JSON.stringify(run, null, 2))}\n`, 'w');
+    renameSync(`${path}.final`, path);
+  }
+
   private async writeRunJson(content: RunJson | Record<string, unknown>): Promise<void> {
     const path = join(this.dir, 'run.json');
     await writeDurably(`${path}.tmp`, `${this.redact(JSON.stringify(content, null, 2))}\n`, 'w');
@@ -127,6 +143,16 @@ async function writeDurably(path: string, data: string | Buffer, flag: 'a' | 'w'
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+function writeDurablyNow(path: string, data: string, flag: 'a' | 'w'): void {
+  const fd = openSync(path, flag, FILE_MODE);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -326,6 +326,10 @@ describe('stopping a run', () => {
     expect(result.code, result.stderr).toBe(130);
     expect(Date.now() - sentAt).toBeLessThan(1500);
     expect((await app.state()).held).toEqual([]);
+    // Closed, not left "running" like a SIGKILLed run.
+    const { run: meta, steps } = await readRunRecord(onlyRun(run.root));
+    expect(meta).toMatchObject({ status: 'finished', outcome: 'cancelled', exitCode: 130 });
+    expect(steps.at(-1)).toMatchObject({ type: 'end', outcome: 'cancelled' });
   });
 
   it('SIGKILL leaves a valid record up to the last step, and --xvfb is cleaned up', async () => {
@@ -355,8 +359,13 @@ describe('stopping a run', () => {
     await done;
     const { run, steps: lines } = await readRunRecord(onlyRun(root));
     expect(run.status).toBe('running');
-    expect(lines.length).toBeGreaterThanOrEqual(3);
-    expect(lines.every((line) => line.type === 'action' && line.ok === true)).toBe(true);
+    const finished = lines.filter((line) => line.type === 'action');
+    expect(finished.length).toBeGreaterThanOrEqual(3);
+    expect(finished.every((line) => line.ok === true)).toBe(true);
+    // Every finished action has its started line before it.
+    expect(lines.filter((line) => line.type === 'action.started').length).toBeGreaterThanOrEqual(
+      finished.length,
+    );
     expect(steps).toBeGreaterThanOrEqual(3);
     // The watchdog stops the private Xvfb once deskhand is gone.
     const lock = `/tmp/.X${String(run.options?.display).slice(1)}-lock`;

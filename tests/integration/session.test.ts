@@ -86,13 +86,20 @@ describe('a scripted run', () => {
     expect(finishedAt - actedAt).toBeGreaterThan(600);
   });
 
-  it('writes the run record as it goes: a line per step, the ending last, files readable by the user only', async () => {
+  it('writes the run record as it goes: a line before and after each action, the ending last, files readable by the user only', async () => {
     const run = await scripted({ script: [{ actions: [click(10, 20)] }, { message: 'finished' }] });
     await run.result;
     const { run: meta, steps } = await run.readRecord();
     expect(meta).toMatchObject({ status: 'finished', outcome: 'success', exitCode: 0, task: 'test task' });
-    expect(steps.map((s) => s.type)).toEqual(['action', 'end']);
+    expect(steps.map((s) => s.type)).toEqual(['action.started', 'action', 'end']);
     expect(steps[0]).toMatchObject({
+      step: 1,
+      modelPoints: [{ x: 10, y: 20 }],
+      screenPoints: [{ x: 13, y: 16 }],
+    });
+    expect(steps[0]).not.toHaveProperty('ok');
+    expect(steps[1]).toMatchObject({
+      step: 1,
       modelPoints: [{ x: 10, y: 20 }],
       screenPoints: [{ x: 13, y: 16 }],
       ok: true,
@@ -160,7 +167,7 @@ describe('faults', () => {
     expect(run.runner.performed.map((p) => p.action.type)).toEqual(['click']);
     expect(JSON.stringify(creates(run)[1]?.body)).toMatch(/teleport/);
     const { steps } = await run.readRecord();
-    expect(steps.map((s) => s.type)).toEqual(['rejected', 'action', 'end']);
+    expect(steps.map((s) => s.type)).toEqual(['rejected', 'action.started', 'action', 'end']);
   });
 
   it('clamps coordinates off the 0-999 grid to the screen edge and says so', async () => {
