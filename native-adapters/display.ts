@@ -4,6 +4,15 @@ export class DisplayError extends Error {
   override name = 'DisplayError';
 }
 
+/** No X server answers on the display: what to do about it, without the socket's internals. */
+export function unreachableDisplay(displayName: string, error: Error): DisplayError {
+  const code = (error as NodeJS.ErrnoException).code ?? error.message;
+  return new DisplayError(
+    `no X server answers on display ${displayName} (${code}). Start one there (e.g. Xvfb ${displayName}), ` +
+      'or pass --display :N for a display that has one.',
+  );
+}
+
 const DISPLAY_NAME = /^[\w.-]*:\d+(\.\d+)?$/;
 
 /**

@@ -1,10 +1,14 @@
 /**
- * deskhand as a library: the agent loop (createSession) and the machine side it drives (openDesktop),
- * the Responses client, the display calibration, the run record, and the local model server.
+ * deskhand as a library. `runTask` runs a task as the CLI does (display, record, held input released
+ * on every way out, signals, defaults); below it, the agent loop (createSession) and the machine side
+ * it drives (openDesktop), the Responses client, the display calibration, the run record, and the
+ * local model server.
  * The CLI (src/cli) is a thin consumer of these.
  */
 export { type CoordSetting, createProfile, type DisplayProfile } from '../calibration/index.js';
 export { ResponsesClient, type ClientOptions } from './client/index.js';
+export { clientFor, PROVIDERS, type Provider } from './client/providers.js';
+export { type RunHandle, runTask, type RunTaskOptions, startRun } from './session/run-task.js';
 export { startModelServer, type ModelServer, type Turn } from './model-server/index.js';
 export type { Outcome, RunEvent, Usage } from './session/run-events.js';
 export { type Desktop, type DesktopOptions, openDesktop } from './session/desktop.js';

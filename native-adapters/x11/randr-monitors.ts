@@ -1,4 +1,5 @@
 import x11 from 'x11';
+import { unreachableDisplay } from '../display.js';
 
 /** One monitor as RandR 1.5 reports it (what `xrandr --listmonitors` prints), in root-window pixels. */
 export interface Monitor {
@@ -53,11 +54,7 @@ export function readScreenLayout(displayName: string, timeoutMs = 5000): Promise
     }
     const created = x11.createClient({ display: displayName }, (error: Error | null, display: any) => {
       if (error) {
-        finish(
-          new ScreenLayoutError(
-            `cannot open X display ${displayName}: ${error.message}. Is an X server running there?`,
-          ),
-        );
+        finish(unreachableDisplay(displayName, error));
         return;
       }
       client = display.client;

@@ -1,4 +1,5 @@
 import x11 from 'x11';
+import { unreachableDisplay } from '../display.js';
 
 /** XTEST FakeInput event types. */
 export const FakeEvent = {
@@ -86,12 +87,7 @@ export class XConnection {
       const client = x11.createClient({ display: displayName }, (error: Error | null, display: any) => {
         if (error) {
           clearTimeout(timer);
-          return reject(
-            new XConnectionError(
-              `cannot open X display ${displayName}: ${error.message}. Is an X server running there? ` +
-                'Pass --display :N for another display, or --xvfb to start a private one.',
-            ),
-          );
+          return reject(unreachableDisplay(displayName, error));
         }
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped third-party extension
         display.client.require('xtest', (extError: Error | null, xtest: any) => {

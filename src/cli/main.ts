@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DisplayError } from '../../native-adapters/display.js';
 import { DisplayBusyError } from '../../native-adapters/display-lock.js';
@@ -13,24 +10,10 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
+import { checkOptions } from './option-rules.js';
 import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
-
-/** The user's config file ($XDG_CONFIG_HOME/deskhand/config.json), when there is one. */
-export function readDefaultConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const path = join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'deskhand', 'config.json');
-  if (!existsSync(path)) return {};
-  try {
-    const config: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof config !== 'object' || config === null || Array.isArray(config))
-      throw new Error('not an object');
-    return config as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(
-      `${path} is not a JSON object of options (${(error as Error).message}): fix or remove it`,
-    );
-  }
-}
+import { optionsOf, readSettings, settingsFor, unknownSettings } from './settings.js';
 
 /** The exit code of an error that ends a command: 2 for "you asked for something we cannot do as asked". */
 function exitCodeOf(error: unknown): number {
@@ -39,15 +22,77 @@ function exitCodeOf(error: unknown): number {
   return usage ? ExitCode.usage : ExitCode.failed;
 }
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+const COMMANDS: CommandModule<object, never>[] = [
+  runCommand,
+  demoCommand,
+  actCommand,
+  screenshotCommand,
+  calibrateCommand,
+  getCommand,
+  cancelCommand,
+  deleteCommand,
+] as unknown as CommandModule<object, never>[];
+
+/** The command named on the command line (the first word that is not an option or --config's file). */
+function commandIn(argv: readonly string[]): CommandModule | undefined {
+  const words = argv.filter((arg, index) => !arg.startsWith('-') && argv[index - 1] !== '--config');
+  return COMMANDS.find((command) => String(command.command).split(' ')[0] === words[0]) as
+    CommandModule | undefined;
+}
+
+/**
+ * `--xvfb` takes an optional size: `run --xvfb "Open the settings"` must not read the task as the
+ * size, so a bare --xvfb followed by anything but a WxH size is made `--xvfb=` (the default size); and
+ * `--out -` means stdout.
+ */
+export function withBareFlags(argv: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const next = argv[index + 1];
+    if (arg === '--xvfb' && !/^\d+x\d+$/.test(next ?? '')) result.push('--xvfb=');
+    else if (TAKES_DASH.includes(arg) && next === '-') {
+      // yargs reads a lone "-" as a positional argument, never as an option's value.
+      result.push(`${arg}=-`);
+      index++;
+    } else result.push(arg);
+  }
+  return result;
+}
+
+/** Options whose value may be "-" (stdout or stdin). */
+const TAKES_DASH = ['--out', '--task-file'];
+
+/** A clearer word for yargs' complaints about the command line, where we can give one. */
+function explain(message: string, argv: readonly string[], command: CommandModule | undefined): string {
+  const name = command ? String(command.command).split(' ')[0] : undefined;
+  if (name === 'run' && /^Unknown arguments?: /.test(message) && !message.includes('-')) {
+    return `the task must be one argument: quote it, e.g. deskhand run "Open the settings" (${message})`;
+  }
+  if (command && /^Not enough non-option arguments/.test(message)) {
+    const known = optionsOf(command);
+    const unknown = argv.find(
+      (arg) => arg.startsWith('--') && !known.has(arg.slice(2).split('=')[0]!.replace(/^no-/, '')),
+    );
+    if (unknown) return `unknown option ${unknown} (deskhand ${name} --help lists the options)`;
+  }
+  return message;
+}
+
+export async function main(rawArgv: string[] = hideBin(process.argv)): Promise<void> {
   // First: a closed stdout or stderr (| head) must end the command, never crash or spin (output.ts);
   // and no secret may reach either (redacted-output.ts).
   guardOutput();
   redactProcessOutput();
-  protectSecrets(apiKeysIn(argv, process.env));
-  let defaults: Record<string, unknown> = {};
+  protectSecrets(apiKeysIn(rawArgv, process.env));
+  const argv = withBareFlags(rawArgv);
+  const command = commandIn(argv);
+  let settings: Record<string, unknown> = {};
   try {
-    defaults = readDefaultConfig();
+    const found = readSettings(argv, process.env);
+    for (const setting of unknownSettings(COMMANDS as CommandModule[], found))
+      stderr.write(`deskhand: ${setting.source}: no command has an option "${setting.option}"; ignored\n`);
+    if (command) settings = settingsFor(command, found);
   } catch (error) {
     stderr.write(`deskhand: ${(error as Error).message}\n`);
     process.exit(ExitCode.usage);
@@ -57,25 +102,27 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .usage(
       '$0 <command> [options]\n\nA desktop computer-use agent runtime: it sees the screen and acts on it.',
     )
-    .command(runCommand)
-    .command(demoCommand)
-    .command(actCommand)
-    .command(screenshotCommand)
-    .command(calibrateCommand)
-    .command(getCommand)
-    .command(cancelCommand)
-    .command(deleteCommand)
-    // Every option can also come from the environment (DESKHAND_MAX_STEPS=20) or a JSON config file:
-    // --config FILE, else $XDG_CONFIG_HOME/deskhand/config.json when it exists.
-    .env('DESKHAND')
-    .config('config', 'a JSON file of options, e.g. {"provider": "openai", "maxSteps": 20}')
-    .config(defaults)
+    .command(COMMANDS)
+    .option('config', {
+      type: 'string',
+      describe: 'a JSON file of options, e.g. {"provider": "openai", "maxTurns": 20}',
+    })
+    // Options also come from DESKHAND_* variables and config files; each command takes its own.
+    .config(settings)
+    .check((parsed) => {
+      const problem = checkOptions(parsed);
+      if (problem) throw new UsageError(problem);
+      return true;
+    })
     .demandCommand(1, 'name a command (deskhand --help lists them)')
+    .recommendCommands()
     .strict()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error) => {
       if (error) throw error;
-      stderr.write(`deskhand: ${message}\nRun deskhand --help for the commands and options.\n`);
+      stderr.write(
+        `deskhand: ${explain(message, argv, command)}\nRun deskhand --help for the commands and options.\n`,
+      );
       process.exit(ExitCode.usage);
     })
     .help()
@@ -84,7 +131,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await cli.parseAsync();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    stderr.write(`deskhand: ${message}\n`);
+    // The display advice of the native layer, completed for the commands that can start their own.
+    const xvfb = error instanceof DisplayError && command && optionsOf(command).has('xvfb');
+    stderr.write(`deskhand: ${message}${xvfb ? ' Or pass --xvfb to start a private one.' : ''}\n`);
     process.exit(exitCodeOf(error));
   }
 }

@@ -1,25 +1,10 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_TIMEOUTS, ResponsesClient } from '../client/responses-client.js';
+import { clientFor, PROVIDERS, type Provider } from '../client/providers.js';
+import { DEFAULT_TIMEOUTS, type ResponsesClient } from '../client/responses-client.js';
 import { DEFAULT_RETRY } from '../client/retry.js';
 import { UsageError } from './exit-codes.js';
 
-export type Provider = 'lightcone' | 'openai';
-
-/** Where each provider lives and where its settings come from by default. */
-export const PROVIDERS = {
-  lightcone: {
-    baseUrl: 'https://api.tzafon.ai',
-    baseUrlEnv: 'LIGHTCONE_BASE_URL',
-    keyEnv: 'TZAFON_API_KEY',
-    model: 'tzafon.northstar-cua-fast',
-  },
-  openai: {
-    baseUrl: 'https://api.openai.com',
-    baseUrlEnv: 'OPENAI_BASE_URL',
-    keyEnv: 'OPENAI_API_KEY',
-    model: 'computer-use-preview',
-  },
-} as const;
+export { PROVIDERS, type Provider } from '../client/providers.js';
 
 export interface ProviderArgs {
   provider: Provider;
@@ -91,32 +76,17 @@ export function clientFromArgs(args: ProviderArgs, env: NodeJS.ProcessEnv = proc
       `no API key for ${args.provider}: set ${provider.keyEnv} in the environment (or pass --api-key).`,
     );
   }
-  for (const [flag, value] of [
-    ['--timeout', args.timeout],
-    ['--idle-timeout', args.idleTimeout],
-    ['--request-timeout', args.requestTimeout],
-  ] as const) {
-    if (!(value > 0)) throw new UsageError(`${flag} must be a positive number of seconds, got ${value}`);
-  }
-  if (!Number.isInteger(args.maxRetries) || args.maxRetries < 0)
-    throw new UsageError(`--max-retries must be a whole number, 0 or more, got ${args.maxRetries}`);
-  return new ResponsesClient({
-    baseUrl,
-    apiKey,
-    timeoutMs: args.timeout * 1000,
-    idleTimeoutMs: args.idleTimeout * 1000,
-    requestTimeoutMs: args.requestTimeout * 1000,
-    retry: { maxRetries: args.maxRetries },
-    headers: args.provider === 'openai' ? openaiHeaders(env) : undefined,
-  });
-}
-
-/** openai-node sends these from OPENAI_ORG_ID and OPENAI_PROJECT_ID; so does deskhand. */
-function openaiHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    [
-      ['OpenAI-Organization', env.OPENAI_ORG_ID],
-      ['OpenAI-Project', env.OPENAI_PROJECT_ID],
-    ].filter((pair): pair is [string, string] => Boolean(pair[1])),
+  // The numbers were checked with the command line (option-rules.ts).
+  return clientFor(
+    {
+      provider: args.provider,
+      baseUrl,
+      apiKey,
+      timeoutMs: args.timeout * 1000,
+      idleTimeoutMs: args.idleTimeout * 1000,
+      requestTimeoutMs: args.requestTimeout * 1000,
+      retry: { maxRetries: args.maxRetries },
+    },
+    env,
   );
 }

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../session/run-events.js';
+import { plural } from '../session/describe.js';
 import type { TextOut } from './output.js';
 
 /**
@@ -90,11 +91,16 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
       switch (event.type) {
         case 'run.started':
           line(
-            `${stamp(event.at)}${paint('1', 'task')} ${event.task} ${dim(`(${event.provider} ${event.model})`)}`,
+            `${stamp(event.at)}${paint('1', 'task')} ${event.task} ${dim(`(${event.provider} ${event.model}${event.display ? `, display ${event.display}` : ''})`)}`,
           );
           break;
         case 'turn.started':
           thinking = '';
+          // Until the model's first word: a person watching should know what the run waits for.
+          if (live) {
+            stderr.write(`\r\x1b[K${dim(`  turn ${event.turn}: waiting for the model…`)}`);
+            liveLine = true;
+          } else if (verbose) line(`${stamp(event.at)}${dim(`turn ${event.turn}: waiting for the model`)}`);
           break;
         case 'reasoning.delta':
           // Only the tail is ever shown: keep no more of it than a line can hold.
@@ -115,7 +121,7 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
         case 'action.started': {
           const dry = event.dryRun ? dim(' (dry run)') : '';
           const used = tokens > 0 ? dim(`  ${tokens.toLocaleString('en-US')} tokens`) : '';
-          line(`${stamp(event.at)}${paint('36', `step ${event.step}`)} ${event.description}${dry}${used}`);
+          line(`${stamp(event.at)}${paint('36', `action ${event.step}`)} ${event.description}${dry}${used}`);
           break;
         }
         case 'action.finished':
@@ -142,16 +148,23 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
         case 'usage':
           tokens = event.total.total_tokens;
           break;
+        case 'server.cancel':
+          line(
+            `${stamp(event.at)}${dim(`the server's answer to the cancel of ${event.responseId}: ${event.outcome.replace(/_/g, ' ')}`)}`,
+          );
+          break;
         case 'warning':
           line(`${stamp(event.at)}${paint('33', 'warning')} ${event.message}`);
           break;
         case 'run.finished': {
           const colour = event.outcome === 'success' ? '32' : '31';
           const used = (tokens || event.usage.total_tokens).toLocaleString('en-US');
-          const counts = `${event.steps} steps, ${event.turns} turns, ${used} tokens, ${seconds(event.durationMs)}`;
-          line(
-            `${stamp(event.at)}${paint(colour, event.outcome)}${event.message ? ` ${event.message}` : ''} ${dim(`(${counts}, exit ${event.exitCode})`)}`,
-          );
+          const counts = `${plural(event.steps, 'action')}, ${plural(event.turns, 'turn')}, ${used} tokens, ${seconds(event.durationMs)}`;
+          // "cancelled (SIGINT)" already names the outcome: do not say it twice.
+          const said = event.message?.startsWith(event.outcome)
+            ? event.message
+            : `${event.outcome}${event.message ? ` ${event.message}` : ''}`;
+          line(`${stamp(event.at)}${paint(colour, said)} ${dim(`(${counts}, exit ${event.exitCode})`)}`);
           if (event.result) stdout.write(`${event.result}\n`);
           break;
         }

@@ -1,26 +1,30 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CoordSetting } from '../../calibration/index.js';
-import { releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
+import { DisplayError } from '../../native-adapters/display.js';
+import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import type { SafetyCheck } from '../protocol/index.js';
-import { openDesktop } from '../session/desktop.js';
-import type { RunResult, StopReason } from '../session/run-events.js';
-import { STOP_EXIT_CODES } from '../session/run-events.js';
-import { createSession } from '../session/session.js';
-import { defaultRecordRoot, prepareRecordRoot, RecordRootError, RunRecord } from '../trajectory/index.js';
-import { UsageError } from './exit-codes.js';
+import type { RunEvent } from '../session/run-events.js';
+import { type RunHandle, startRun } from '../session/run-task.js';
+import { prepareRecordRoot, RecordRootError } from '../trajectory/index.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { idleGarbageCollector } from './idle-gc.js';
 import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
-import { idleGarbageCollector } from './idle-gc.js';
 import { protectSecrets } from './redacted-output.js';
 import { createRunPrinter } from './run-output.js';
 
 export interface RunArgs extends ProviderArgs {
-  task: string;
+  task?: string;
+  taskFile?: string;
   model?: string;
   display?: string;
   xvfb?: string;
-  maxSteps: number;
+  maxTurns: number;
+  maxActions?: number;
+  requireDone: boolean;
+  xvfbStart?: string;
   tokenBudget?: number;
   coords: CoordSetting;
   maxEdge: number;
@@ -104,56 +108,10 @@ export function readSecrets(
 }
 
 export async function runTask(args: RunArgs): Promise<number> {
-  if (!args.task.trim())
-    throw new UsageError('the task is empty: say what to do, e.g. deskhand run "Open the settings"');
-  if (!(args.maxSteps >= 1)) throw new UsageError(`--max-steps must be at least 1, got ${args.maxSteps}`);
-  const client = clientFromArgs(args);
+  const task = readTask(args);
   const secrets = readSecrets(args.secret);
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey, ...Object.values(secrets)]);
-  const model = args.model ?? PROVIDERS[args.provider].model;
-  const waitMs = waitForDisplayMs(args.waitForDisplay);
-  const recordRoot = args.record === false ? undefined : (args.record ?? defaultRecordRoot());
-  if (recordRoot !== undefined) {
-    await prepareRecordRoot(
-      recordRoot,
-      args.record === undefined ? 'the run record folder' : '--record',
-    ).catch((error: unknown) => {
-      throw error instanceof RecordRootError ? new UsageError(error.message) : error;
-    });
-  }
-  const desktop = await openDesktop({
-    command: 'run',
-    waitForDisplayMs: waitMs,
-    display: args.display,
-    xvfb: parseXvfbSize(args.xvfb),
-    provider: args.provider,
-    coords: args.coords,
-    maxEdge: args.maxEdge,
-    scaleFactor: args.scaleFactor,
-    monitor: args.monitor,
-    pixelsPerNotch: args.pixelsPerNotch,
-    dryRun: args.dryRun,
-  });
-  const runId = crypto.randomUUID();
-  const recorder =
-    recordRoot === undefined
-      ? undefined
-      : await RunRecord.create(recordRoot, {
-          runId,
-          task: args.task,
-          provider: args.provider,
-          model,
-          profile: desktop.profile,
-          startedAt: new Date().toISOString(),
-          options: {
-            display: desktop.displayName,
-            maxSteps: args.maxSteps,
-            coords: args.coords,
-            dryRun: args.dryRun,
-          },
-          secrets: [...(apiKey ? [apiKey] : []), ...Object.values(secrets)],
-        });
   const printer = createRunPrinter({
     mode: args.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain',
     stdout,
@@ -161,92 +119,98 @@ export async function runTask(args: RunArgs): Promise<number> {
     color: process.stderr.isTTY && !process.env.NO_COLOR,
     verbose: args.verbose,
   });
-  const session = createSession({
-    runId,
-    task: args.task,
-    provider: args.provider,
-    model,
-    client,
-    actuator: desktop.runner,
-    screen: desktop.screen,
-    profile: desktop.profile,
-    instructions: args.instructions,
-    maxSteps: args.maxSteps,
-    tokenBudget: args.tokenBudget,
-    stream: args.stream,
-    chain: args.chain,
-    keepScreenshots: args.keepScreenshots,
-    approveSafetyChecks: safetyPolicy(args.ackSafetyChecks),
-    dryRun: args.dryRun,
-    recorder,
-    recordDir: recorder?.dir,
-    secrets,
-    openaiTool: args.openaiTool,
-    doneTool: args.doneTool,
-    screenshotOutput: args.screenshotOutput,
-  });
-  // What the run has done so far, from its events: for an ending written without the session.
-  const tally: Pick<RunResult, 'steps' | 'turns' | 'usage'> = {
-    steps: 0,
-    turns: 0,
-    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
-  };
-  const startedAt = performance.now();
-  // The first stop (a signal, closed output, the display gone) cancels the run: server cancel, input
-  // released, record closed. A second signal exits at once: input is released (exit-guard does it
-  // before calling us) and the record is closed synchronously, so it never reads "running".
-  let stopped: { reason: StopReason; message: string } | undefined;
-  const stop = (reason: StopReason, message: string) => {
-    if (!stopped) {
-      stopped = { reason, message };
-      session.cancel(reason, message);
-      return;
-    }
-    if (!reason.startsWith('SIG')) return;
-    const exitCode = STOP_EXIT_CODES[stopped.reason];
-    const result: RunResult = {
-      outcome: stopped.reason === 'display-lost' ? 'display_lost' : 'cancelled',
-      exitCode,
-      message: `${stopped.message}; a second ${reason} ended it without waiting for the server to confirm the cancel`,
-      ...tally,
-      durationMs: performance.now() - startedAt,
-    };
-    try {
-      recorder?.finishNow({ ...result, endedAt: new Date().toISOString() });
-    } catch (error) {
-      stderr.write(`deskhand: could not close the run record: ${(error as Error).message}\n`);
-    }
-    printer.print({ type: 'run.finished', at: Math.round(result.durationMs), ...result });
-    printer.close();
-    process.exit(exitCode);
-  };
-  const removeGuard = releaseHeldInputOnExit(desktop.actuator, {
-    onSignal: (signal) => stop(signal, `cancelled (${signal})`),
-    releaseTimeoutMs: 300,
-  });
+  let run: RunHandle;
+  try {
+    // Checked here first, to name the flag in the message.
+    if (args.record !== false && args.record !== undefined) await prepareRecordRoot(args.record, '--record');
+    run = await startRun({
+      task,
+      provider: args.provider,
+      model: args.model,
+      client: clientFromArgs(args),
+      apiKey,
+      display: args.display,
+      xvfb: parseXvfbSize(args.xvfb),
+      waitForDisplayMs: waitForDisplayMs(args.waitForDisplay),
+      record: args.record,
+      coords: args.coords,
+      maxEdge: args.maxEdge,
+      scaleFactor: args.scaleFactor,
+      monitor: args.monitor,
+      pixelsPerNotch: args.pixelsPerNotch,
+      maxTurns: args.maxTurns,
+      maxActions: args.maxActions,
+      tokenBudget: args.tokenBudget,
+      requireDone: args.requireDone,
+      instructions: args.instructions,
+      stream: args.stream,
+      chain: args.chain,
+      keepScreenshots: args.keepScreenshots,
+      dryRun: args.dryRun,
+      secrets,
+      approveSafetyChecks: safetyPolicy(args.ackSafetyChecks),
+      openaiTool: args.openaiTool,
+      doneTool: args.doneTool,
+      screenshotOutput: args.screenshotOutput,
+      startProgram: args.xvfbStart,
+      onForcedExit: (event) => {
+        printer.print(event);
+        printer.close();
+      },
+    });
+  } catch (error) {
+    const failure = error instanceof RecordRootError ? new UsageError(error.message) : error;
+    // --json promises a JSON ending even when the run could not start (no display, display busy).
+    if (args.json) printer.print(notStarted(failure));
+    throw failure;
+  }
   const stopOnClosedOutput = onOutputClosed((name, error) =>
-    stop('output-closed', `cancelled (${describeClosed(name, error)})`),
+    run.stop('output-closed', `cancelled (${describeClosed(name, error)})`),
   );
-  desktop.onLost((message) => stop('display-lost', message));
   const collectGarbage = idleGarbageCollector();
   try {
-    for await (const event of session.events) {
+    for await (const event of run.events) {
       printer.print(event);
-      if (event.type === 'action.started') tally.steps = event.step;
-      else if (event.type === 'turn.started') {
-        tally.turns = event.turn;
-        collectGarbage();
-      } else if (event.type === 'usage') tally.usage = event.total;
+      if (event.type === 'turn.started') collectGarbage();
     }
-    const result = await session.result;
-    if (recorder && !args.json) stderr.write(`run record: ${recorder.dir}\n`);
+    const result = await run.result;
+    if (run.recordDir && !args.json) stderr.write(`run record: ${run.recordDir}\n`);
     return result.exitCode;
   } finally {
     printer.close();
-    await desktop.close();
     stopOnClosedOutput();
-    removeGuard();
   }
+}
+
+/** The task: the argument, or --task-file FILE (- for stdin) for one too long for a command line. */
+function readTask(args: RunArgs): string {
+  if (args.taskFile !== undefined && args.task !== undefined)
+    throw new UsageError('give the task either as an argument or with --task-file, not both');
+  let task = args.task;
+  if (args.taskFile !== undefined) {
+    try {
+      task = readFileSync(args.taskFile === '-' ? 0 : args.taskFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `--task-file ${args.taskFile}: cannot read it (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  if (!task?.trim())
+    throw new UsageError('the task is empty: say what to do, e.g. deskhand run "Open the settings"');
+  return task;
+}
+
+/** The JSON ending of a run that could not start, with the exit code the process is about to use. */
+function notStarted(error: unknown): RunEvent {
+  const message = error instanceof Error ? error.message : String(error);
+  const exitCode =
+    error instanceof DisplayBusyError
+      ? ExitCode.displayBusy
+      : error instanceof UsageError || error instanceof DisplayError
+        ? ExitCode.usage
+        : ExitCode.failed;
+  return { type: 'run.failed', at: 0, exitCode, message };
 }
 
 /** --wait-for-display, shared by the commands that send input to a display. */
@@ -258,12 +222,16 @@ export const waitForDisplayOption = {
 } as const;
 
 export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <task>',
+  command: 'run [task]',
   describe: 'Let the model do a task on the desktop; the final answer is printed on stdout',
   builder: (yargs: Argv) =>
     withProviderOptions(
       yargs
-        .positional('task', { type: 'string', demandOption: true, describe: 'what to do, in words' })
+        .positional('task', { type: 'string', describe: 'what to do, in words (quoted: one argument)' })
+        .option('task-file', {
+          type: 'string',
+          describe: 'read the task from a file (- for stdin), for a task too long for a command line',
+        })
         .option('model', {
           type: 'string',
           describe: 'model name (default: tzafon.northstar-cua-fast / computer-use-preview)',
@@ -273,10 +241,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
           type: 'string',
           describe: 'start a private virtual display of this size (default 1280x800) and work there',
         })
-        .option('max-steps', {
+        .option('xvfb-start', {
+          type: 'string',
+          describe: 'a command to start on the display before the run (e.g. "firefox"); stopped after it',
+        })
+        .option('max-turns', {
           type: 'number',
           default: 50,
-          describe: 'model turns before stopping (exit 3)',
+          alias: 'max-steps',
+          describe: 'model requests before stopping (exit 3); --max-steps is its old name',
+        })
+        .option('max-actions', {
+          type: 'number',
+          describe: 'actions performed before stopping (exit 3; default: no limit)',
+        })
+        .option('require-done', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'exit 0 only when the model says the task is done (terminate, answer, done); a bare message exits 6',
         })
         .option('token-budget', { type: 'number', describe: 'total tokens before stopping (exit 3)' })
         .option('coords', {

@@ -5,31 +5,45 @@ import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { UsageError } from './exit-codes.js';
 import { stdout } from './output.js';
 
+type Format = 'png' | 'jpeg' | 'webp';
+
+const EXTENSIONS: Record<string, Format> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', webp: 'webp' };
+
+/**
+ * The image format: --format, else the --out file's extension (as Playwright does), else PNG. A file
+ * named for one format and asked in another is a usage error, not a .jpg holding PNG bytes.
+ */
+export function screenshotFormat(out: string | undefined, format: Format | undefined): Format {
+  const extension = out && out !== '-' ? /\.([a-z]+)$/i.exec(out)?.[1]?.toLowerCase() : undefined;
+  const implied = extension ? EXTENSIONS[extension] : undefined;
+  if (format && implied && format !== implied)
+    throw new UsageError(`--out ${out} names a ${implied} file but --format is ${format}: make them agree`);
+  return format ?? implied ?? 'png';
+}
+
 interface ScreenshotArgs {
   display?: string;
   out?: string;
   maxEdge?: number;
-  format: 'png' | 'jpeg' | 'webp';
+  format?: Format;
   quality: number;
   capture: CapturerKind;
 }
 
 async function screenshot(args: ArgumentsCamelCase<ScreenshotArgs>): Promise<void> {
-  if (args.maxEdge !== undefined && !(Number.isInteger(args.maxEdge) && args.maxEdge > 0)) {
-    throw new UsageError(`--max-edge must be a positive whole number of pixels, got ${args.maxEdge}`);
-  }
+  const format = screenshotFormat(args.out, args.format);
   const display = resolveDisplay(args.display);
   useDisplay(display);
   const capturer = await createCapturer(args.capture);
   try {
     const shot = await capturer.capture({
       maxEdge: args.maxEdge,
-      format: args.format,
+      format,
       quality: args.quality,
     });
     const out =
       args.out ??
-      `screenshot-${new Date().toISOString().replace(/[:.]/g, '-')}.${args.format === 'jpeg' ? 'jpg' : args.format}`;
+      `screenshot-${new Date().toISOString().replace(/[:.]/g, '-')}.${format === 'jpeg' ? 'jpg' : format}`;
     if (out === '-') {
       stdout.write(shot.data);
       return;
@@ -65,7 +79,10 @@ export const screenshotCommand: CommandModule<object, ScreenshotArgs> = {
         type: 'number',
         describe: 'scale down so the longest edge is at most this many pixels',
       })
-      .option('format', { choices: ['png', 'jpeg', 'webp'] as const, default: 'png' as const })
+      .option('format', {
+        choices: ['png', 'jpeg', 'webp'] as const,
+        describe: 'image format (default: from the --out extension, else png)',
+      })
       .option('quality', { type: 'number', default: 80, describe: 'JPEG/WebP quality, 1-100' })
       .option('capture', {
         choices: ['auto', 'x11-shm', 'nut', 'screenshot-desktop'] as const,

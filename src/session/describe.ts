@@ -48,3 +48,8 @@ export function describeAction(action: Action, screen: Point[]): string {
       return `end: ${action.outcome}${action.result ? ` (${action.result})` : ''}`;
   }
 }
+
+/** "1 action", "2 actions". */
+export function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}

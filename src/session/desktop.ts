@@ -10,6 +10,7 @@ import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
 import { readDisplayGeometry } from '../../native-adapters/display-geometry.js';
 import { Actuator } from '../../native-adapters/input/actuator.js';
+import { type ExitGuardOptions, releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import { openInput } from '../../native-adapters/input/open-input.js';
 import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
@@ -42,10 +43,15 @@ export interface DesktopOptions {
 export interface Desktop {
   displayName: string | undefined;
   profile: DisplayProfile;
-  actuator: Actuator;
+  /** Performs actions; in a dry run it only describes them. */
   runner: ActionRunner;
   screen: ScreenSource;
   xvfb?: VirtualDisplay;
+  /**
+   * Releases every key and button held on this display on the way out of the process (signals,
+   * crashes, exit); see exit-guard.ts. Returns a function that removes the handlers.
+   */
+  releaseHeldInputOnExit(options?: ExitGuardOptions): () => void;
   /** Calls `listener` once if the display goes away (its X server died). */
   onLost(listener: (message: string) => void): void;
   close(): Promise<void>;
@@ -111,8 +117,8 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
   return {
     displayName,
     profile,
-    actuator,
     runner,
+    releaseHeldInputOnExit: (guard) => releaseHeldInputOnExit(actuator, guard),
     screen,
     xvfb,
     onLost(listener) {

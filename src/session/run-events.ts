@@ -12,12 +12,14 @@ export type Outcome =
   | 'action_error'
   /** a pending safety check was not approved: exit 1 */
   | 'safety_refused'
-  /** --max-steps, the token budget, or the repeated-action guard: exit 3 */
+  /** --max-turns, --max-actions, the token budget, or the repeated-action guard: exit 3 */
   | 'limit'
   /** stopped from outside (a signal, closed output, session.cancel()): see STOP_EXIT_CODES */
   | 'cancelled'
   /** the X display went away mid-run (the X server died or closed our connection): exit 4 */
-  | 'display_lost';
+  | 'display_lost'
+  /** requireDone: the model stopped with a bare message, not an explicit success ending: exit 6 */
+  | 'unconfirmed';
 
 /** Why a run was stopped from outside (Session.cancel). */
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output-closed' | 'display-lost' | 'user';
@@ -70,6 +72,8 @@ export type RunEvent = { at: number } & (
       /** The display profile (calibration), as recorded. */
       profile: unknown;
       recordDir?: string;
+      /** The X display (a private Xvfb's name too). */
+      display?: string;
     }
   | { type: 'turn.started'; turn: number; previousResponseId?: string }
   | { type: 'response.created'; turn: number; responseId: string }
@@ -116,7 +120,11 @@ export type RunEvent = { at: number } & (
   | { type: 'nudge'; turn: number; message: string }
   | { type: 'usage'; turn: number; usage: Usage; total: Usage }
   | { type: 'warning'; message: string }
+  /** What the server answered to the cancel of the response still running when the run was stopped. */
+  | { type: 'server.cancel'; responseId: string; outcome: string }
   | ({ type: 'run.finished' } & RunResult)
+  /** The run could not start (no display, the display busy, a bad option): the only event then. */
+  | { type: 'run.failed'; exitCode: number; message: string }
 );
 
 export type RunEventType = RunEvent['type'];

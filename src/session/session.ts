@@ -23,7 +23,7 @@ import {
 } from '../protocol/index.js';
 import { redactor } from '../trajectory/redact.js';
 import { Channel } from './channel.js';
-import { describeAction } from './describe.js';
+import { describeAction, plural } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
 import {
   type Outcome,
@@ -76,8 +76,17 @@ export interface SessionOptions {
   screen: ScreenSource;
   profile: DisplayProfile;
   instructions?: string;
-  /** Model turns before the run stops with exit 3. */
+  /** Model requests before the run stops with exit 3 (default 50). */
+  maxTurns?: number;
+  /** @deprecated the old name of maxTurns. */
   maxSteps?: number;
+  /** Actions performed before the run stops with exit 3 (default: no limit). */
+  maxActions?: number;
+  /**
+   * Success needs an explicit ending (terminate success, answer, done, the done function); a run the
+   * model ends with a bare message ends `unconfirmed` (exit 6), since "I could not find it" is no success.
+   */
+  requireDone?: boolean;
   /** Total tokens before the run stops with exit 3. */
   tokenBudget?: number;
   stream?: boolean;
@@ -100,6 +109,8 @@ export interface SessionOptions {
   runId?: string;
   /** Where the run record is written, for the run.started event. */
   recordDir?: string;
+  /** The X display the run works on, for the run.started event. */
+  displayName?: string;
   /**
    * Typed secrets: a `type` action's `{{NAME}}` is replaced by the value just before it is typed. The
    * model, the events and the record only ever see the placeholder.
@@ -129,6 +140,7 @@ const EXIT_CODES: Record<Outcome, number> = {
   limit: 3,
   cancelled: 130,
   display_lost: 4,
+  unconfirmed: 6,
 };
 
 class Finished extends Error {
@@ -167,6 +179,8 @@ class Loop {
   private readonly executed = new Set<string>();
   private readonly guard = new RepeatGuard();
   private steps = 0;
+  /** What the model should be told in the next request (clamped points). */
+  private readonly notes: string[] = [];
   private turns = 0;
   private stream: ResponseStream | undefined;
   private readonly requests: TurnRequests;
@@ -264,14 +278,16 @@ class Loop {
       model: options.model,
       profile: options.profile,
       recordDir: options.recordDir,
+      display: options.displayName,
     });
     let shot = await this.screenshot(0);
     let body = this.requests.first(options.task, dataUrl(shot));
+    const maxTurns = options.maxTurns ?? options.maxSteps ?? 50;
     for (;;) {
-      this.turns++;
-      if (this.turns > (options.maxSteps ?? 50)) {
-        throw new Finished('limit', `stopped: step limit reached (${options.maxSteps ?? 50} turns)`);
+      if (this.turns >= maxTurns) {
+        throw new Finished('limit', `stopped: the turn limit was reached (${plural(maxTurns, 'turn')})`);
       }
+      this.turns++;
       this.emit({
         type: 'turn.started',
         turn: this.turns,
@@ -283,10 +299,18 @@ class Loop {
           throw new Finished('failure', 'the model ended the task as failed', turn.ending.result);
         return turn.ending.result ?? finalText(turn.response);
       }
-      if (turn.calls.length === 0 && turn.functionOutputs.length === 0) return finalText(turn.response);
+      if (turn.calls.length === 0 && turn.functionOutputs.length === 0) {
+        const text = finalText(turn.response);
+        if (!options.requireDone) return text;
+        throw new Finished(
+          'unconfirmed',
+          'the model stopped without saying the task is done (--require-done)',
+          text,
+        );
+      }
       shot = await this.screenshot(this.turns);
       const verdict = this.guard.observe(turn.actions, shot.data);
-      const messages = [...turn.rejections];
+      const messages = [...turn.rejections, ...this.notes.splice(0)];
       if (verdict.stop) {
         throw new Finished(
           'limit',
@@ -429,13 +453,20 @@ class Loop {
     const { profile } = this.options;
     for (const point of pointsOf(action)) {
       const check = checkModelPoint(point, profile);
-      if (check.clamped && check.note) this.emit({ type: 'warning', message: check.note });
+      if (check.clamped && check.note) {
+        this.emit({ type: 'warning', message: check.note });
+        // The model must learn it too, or it will aim off the screen again.
+        this.notes.push(`Note: ${check.note}`);
+      }
     }
     const onScreen = mapPoints(action, (p) => {
       const s = toScreen(p, profile);
       return { x: s.x, y: s.y };
     });
     const screenPoints: Point[] = pointsOf(onScreen);
+    const maxActions = this.options.maxActions;
+    if (maxActions !== undefined && this.steps >= maxActions)
+      throw new Finished('limit', `stopped: the action limit was reached (${plural(maxActions, 'action')})`);
     this.steps++;
     const step = this.steps;
     const startedAt = new Date().toISOString();
@@ -494,7 +525,8 @@ class Loop {
       const what = call.pendingSafetyChecks.map((c) => c.message ?? c.code ?? c.id).join('; ');
       throw new Finished(
         'safety_refused',
-        `the model asked for approval of a safety check that was not given: ${what}`,
+        `the model asked for approval of a safety check that was not given: ${what} ` +
+          '(answer y on a terminal, or pass --ack-safety-checks always to approve without one)',
       );
     }
     return call.pendingSafetyChecks;
@@ -555,7 +587,8 @@ class Loop {
       stream.cancel(),
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeout).unref()),
     ]).catch(() => undefined);
-    if (result) this.emit({ type: 'warning', message: `cancel of ${stream.responseId}: ${result.outcome}` });
+    if (result)
+      this.emit({ type: 'server.cancel', responseId: stream.responseId ?? '', outcome: result.outcome });
   }
 
   /** Rejects as soon as the run is cancelled, without waiting for the work (the abort handles it). */
@@ -578,14 +611,18 @@ class Loop {
   }
 }
 
-/** The action as it is performed: `{{NAME}}` in typed text replaced by the secret's value. */
+/** The action as it is performed: `{{NAME}}` in typed text and URLs replaced by the secret's value. */
 export function withSecrets(action: Action, secrets: Record<string, string> | undefined): Action {
-  if ((action.type !== 'type' && action.type !== 'point_and_type') || !secrets) return action;
-  const text = action.text.replace(
-    /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g,
-    (whole, name: string) => secrets[name] ?? whole,
-  );
-  return { ...action, text };
+  if (!secrets) return action;
+  if (action.type === 'navigate') return { ...action, url: fill(action.url, secrets) };
+  if (action.type === 'type' || action.type === 'point_and_type')
+    return { ...action, text: fill(action.text, secrets) };
+  return action;
+}
+
+/** `{{NAME}}` replaced by the secret's value (an unknown name stays as it is). */
+function fill(text: string, secrets: Record<string, string>): string {
+  return text.replace(/\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g, (whole, name: string) => secrets[name] ?? whole);
 }
 
 function dataUrl(shot: Shot): string {

@@ -386,7 +386,7 @@ describe('the other exit codes, through the CLI', () => {
     const looping = await serve(() => ({ actions: [{ type: 'wait', ms: 1 }] }));
     const limited = await runCli(runArgs(looping, recordRoot(), display.name, '--max-steps', '2'));
     expect(limited.code, limited.stderr).toBe(3);
-    expect(limited.stderr).toMatch(/step limit reached/);
+    expect(limited.stderr).toMatch(/the turn limit was reached \(2 turns\)/);
     const failing = await serve([{ actions: [{ type: 'terminate', status: 'failure', result: 'no' }] }]);
     const failed = await runCli(runArgs(failing, recordRoot(), display.name));
     expect(failed.code, failed.stderr).toBe(1);

@@ -222,7 +222,7 @@ describe('deskhand run with a real app', () => {
     const result = await runCli(runArgs(server, recordRoot()));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('Scrolled.\n');
-    expect(result.stderr).toMatch(/step 1 scroll down 300 at \(1088, 448\)/);
+    expect(result.stderr).toMatch(/action 1 scroll down 300 at \(1088, 448\)/);
     expect(result.stderr).toMatch(/run record: /);
     expect((await app.state()).itemsTop).toBeGreaterThan(0);
   });
@@ -250,7 +250,7 @@ describe('deskhand run with a real app', () => {
       'http://127.0.0.1:9',
     ]);
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/--max-steps must be at least 1/);
+    expect(result.stderr).toMatch(/--max-turns must be a whole number, 1 or more, got 0/);
   });
 });
 

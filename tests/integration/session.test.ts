@@ -196,11 +196,49 @@ describe('endings and limits', () => {
     expect(await run.result).toMatchObject({ outcome: 'failure', exitCode: 1, result: 'no such setting' });
   });
 
-  it('stops at --max-steps with exit 3', async () => {
-    const run = await scripted({ script: () => ({ actions: [click(100, 100)] }) }, { maxSteps: 4 });
+  it('stops at --max-turns with exit 3, after exactly that many requests', async () => {
+    const run = await scripted({ script: () => ({ actions: [click(100, 100)] }) }, { maxTurns: 4 });
     const result = await run.result;
-    expect(result).toMatchObject({ outcome: 'limit', exitCode: 3, turns: 5 });
+    expect(result).toMatchObject({ outcome: 'limit', exitCode: 3, turns: 4 });
+    expect(result.message).toBe('stopped: the turn limit was reached (4 turns)');
+    expect(run.server.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     expect(run.runner.performed).toHaveLength(4);
+  });
+
+  it('stops at --max-actions with exit 3, before the action over the limit', async () => {
+    const run = await scripted(
+      { script: () => ({ actions: [click(100, 100), click(200, 200), click(300, 300)] }) },
+      { maxActions: 5 },
+    );
+    const result = await run.result;
+    expect(result).toMatchObject({ outcome: 'limit', exitCode: 3, steps: 5 });
+    expect(result.message).toBe('stopped: the action limit was reached (5 actions)');
+    expect(run.runner.performed).toHaveLength(5);
+  });
+
+  it('--require-done: a bare message is no success (exit 6); an explicit ending is', async () => {
+    const bare = await scripted(
+      { script: [{ message: 'I could not find the Export button, so I stopped.' }] },
+      { requireDone: true },
+    );
+    expect(await bare.result).toMatchObject({
+      outcome: 'unconfirmed',
+      exitCode: 6,
+      result: 'I could not find the Export button, so I stopped.',
+    });
+    const done = await scripted(
+      { script: [{ actions: [{ type: 'answer', result: 'Exported.' }] }] },
+      { requireDone: true },
+    );
+    expect(await done.result).toMatchObject({ outcome: 'success', exitCode: 0, result: 'Exported.' });
+  });
+
+  it('tells the model when its point was off the screen and clamped', async () => {
+    const run = await scripted({ script: [{ actions: [click(1500, 100)] }, { message: 'ok' }] });
+    await run.result;
+    const input = (run.server.requests.filter((r) => r.method === 'POST')[1]?.body as { input: unknown[] })
+      .input;
+    expect(JSON.stringify(input)).toMatch(/Note: .*clamped/);
   });
 
   it('stops at the token budget with exit 3', async () => {

@@ -1,12 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Capturer, Screenshot } from '../../native-adapters/capture/capturer.js';
 import { captureWhenSettled, changedFraction, changedPixels } from '../../native-adapters/capture/settle.js';
 import { UsageError } from '../../src/cli/exit-codes.js';
-import { readDefaultConfig } from '../../src/cli/main.js';
 import { parseXvfbSize, readSecrets } from '../../src/cli/run.js';
 import { createRunPrinter } from '../../src/cli/run-output.js';
 import type { RunEvent } from '../../src/session/run-events.js';
@@ -180,8 +176,8 @@ describe('run output', () => {
     printer.close();
     expect(out.chunks.join('')).toBe('Saved.\n');
     const text = err.chunks.join('');
-    expect(text).toMatch(/step 1 click at \(640, 400\)/);
-    expect(text).toMatch(/success .*1 steps, 2 turns, 3 tokens/);
+    expect(text).toMatch(/action 1 click at \(640, 400\)/);
+    expect(text).toMatch(/success .*1 action, 2 turns, 3 tokens/);
     expect(text).not.toContain('\u001b');
   });
 
@@ -209,7 +205,7 @@ describe('run output', () => {
     const printer = createRunPrinter({ mode: 'tty', stdout: sink().stream, stderr: err.stream, color: true });
     for (const event of events) printer.print(event);
     expect(err.chunks.join('')).toContain('\r\u001b[K\u001b[2m  thinking: Clicking');
-    expect(err.chunks.join('')).toContain('\u001b[36mstep 1');
+    expect(err.chunks.join('')).toContain('\u001b[36maction 1');
   });
 });
 
@@ -253,19 +249,5 @@ describe('settling on raw frames', () => {
     b[0] = 9;
     expect(changedPixels(a, b)).toBe(0.01);
     expect(changedPixels(a, Buffer.alloc(8))).toBe(1);
-  });
-});
-
-describe('the default config file', () => {
-  it('is read from $XDG_CONFIG_HOME/deskhand/config.json when it exists', () => {
-    const home = mkdtempSync(join(tmpdir(), 'deskhand-config-'));
-    expect(readDefaultConfig({ XDG_CONFIG_HOME: home })).toEqual({});
-    mkdirSync(join(home, 'deskhand'));
-    writeFileSync(join(home, 'deskhand', 'config.json'), '{"provider": "openai", "maxSteps": 9}');
-    expect(readDefaultConfig({ XDG_CONFIG_HOME: home })).toEqual({ provider: 'openai', maxSteps: 9 });
-    writeFileSync(join(home, 'deskhand', 'config.json'), '[1]');
-    expect(() => readDefaultConfig({ XDG_CONFIG_HOME: home })).toThrow(
-      /config\.json is not a JSON object of options/,
-    );
   });
 });
