@@ -15,6 +15,7 @@ import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-outpu
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
+import { deskhandVersion } from './version.js';
 
 /** The user's config file ($XDG_CONFIG_HOME/deskhand/config.json), when there is one. */
 export function readDefaultConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
@@ -65,6 +66,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(getCommand)
     .command(cancelCommand)
     .command(deleteCommand)
+    // `deskhand completion >> ~/.bashrc` (or ~/.zshrc); the script calls deskhand --get-yargs-completions.
+    .completion('completion', 'Print a bash/zsh completion script: deskhand completion >> ~/.bashrc')
     // Every option can also come from the environment (DESKHAND_MAX_STEPS=20) or a JSON config file:
     // --config FILE, else $XDG_CONFIG_HOME/deskhand/config.json when it exists.
     .env('DESKHAND')
@@ -79,7 +82,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       process.exit(ExitCode.usage);
     })
     .help()
-    .version();
+    .version(deskhandVersion());
   try {
     await cli.parseAsync();
   } catch (error) {
