@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,7 @@ async function bashCompletes(lines: string[][]): Promise<string[][]> {
   }
   const { stdout } = await run('bash', ['-c', script.join('\n')], {
     env: { ...process.env, SHELL: '/bin/bash', PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` },
-  });
+  }).finally(() => rmSync(bin, { recursive: true, force: true }));
   return stdout
     .split('---\n')
     .slice(0, lines.length)
