@@ -14,6 +14,7 @@ import { checkOptions } from './option-rules.js';
 import { runCommand } from './run.js';
 import { screenshotCommand } from './screenshot.js';
 import { optionsOf, readSettings, settingsFor, unknownSettings } from './settings.js';
+import { deskhandVersion } from './version.js';
 
 /** The exit code of an error that ends a command: 2 for "you asked for something we cannot do as asked". */
 function exitCodeOf(error: unknown): number {
@@ -103,6 +104,8 @@ export async function main(rawArgv: string[] = hideBin(process.argv)): Promise<v
       '$0 <command> [options]\n\nA desktop computer-use agent runtime: it sees the screen and acts on it.',
     )
     .command(COMMANDS)
+    // `deskhand completion >> ~/.bashrc` (or ~/.zshrc); the script calls deskhand --get-yargs-completions.
+    .completion('completion', 'Print a bash/zsh completion script: deskhand completion >> ~/.bashrc')
     .option('config', {
       type: 'string',
       describe: 'a JSON file of options, e.g. {"provider": "openai", "maxTurns": 20}',
@@ -126,7 +129,7 @@ export async function main(rawArgv: string[] = hideBin(process.argv)): Promise<v
       process.exit(ExitCode.usage);
     })
     .help()
-    .version();
+    .version(deskhandVersion());
   try {
     await cli.parseAsync();
   } catch (error) {
