@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProfile, toScreen } from '../../calibration/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
@@ -51,8 +52,32 @@ export function parseActionArguments(texts: string[]): ParsedAction[] {
   });
 }
 
+/**
+ * The action texts: the arguments, or with `-` the standard input (one JSON action per line, or one
+ * JSON array of them). No action at all is a usage error, not a silent success.
+ */
+export function actionTexts(args: string[] | undefined, readStdin = () => readFileSync(0, 'utf8')): string[] {
+  const texts = (args ?? []).flatMap((arg) => {
+    if (arg !== '-') return [arg];
+    const input = readStdin().trim();
+    if (input.startsWith('[')) {
+      try {
+        return (JSON.parse(input) as unknown[]).map((action) => JSON.stringify(action));
+      } catch {
+        // not one array: read it line by line, and let the parser name the bad line
+      }
+    }
+    return input.split('\n').filter((line) => line.trim() !== '');
+  });
+  if (texts.length === 0)
+    throw new UsageError(
+      'no actions given: pass them as arguments (\'{"type":"click","x":10,"y":20}\') or - to read them from stdin',
+    );
+  return texts;
+}
+
 async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
-  const actions = parseActionArguments(args.actions);
+  const actions = parseActionArguments(actionTexts(args.actions));
   const display = resolveDisplay(args.display);
   useDisplay(display);
   const lock = await lockDisplay(display, { command: 'act', waitMs: waitForDisplayMs(args.waitForDisplay) });
@@ -139,7 +164,8 @@ export const actCommand: CommandModule<object, ActArgs> = {
       .positional('actions', {
         type: 'string',
         array: true,
-        describe: 'one JSON object per action, e.g. \'{"type":"click","x":950,"y":530}\'',
+        describe:
+          'one JSON object per action, e.g. \'{"type":"click","x":950,"y":530}\'; - reads them from stdin (a line each, or a JSON array)',
       })
       .option('display', { type: 'string', describe: 'X display to act on, e.g. :1 (default: $DISPLAY)' })
       .option('coords', {

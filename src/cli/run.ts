@@ -64,7 +64,11 @@ export function parseXvfbSize(
   if (value === true || value === '') return { width: 1280, height: 800 };
   const match = /^(\d{2,5})x(\d{2,5})$/.exec(String(value));
   if (!match) throw new UsageError(`--xvfb ${JSON.stringify(value)}: expected a size like 1280x800`);
-  return { width: Number(match[1]), height: Number(match[2]) };
+  const size = { width: Number(match[1]), height: Number(match[2]) };
+  // A screen smaller than this shows a model nothing it could work with.
+  if (size.width < 320 || size.height < 200 || size.width > 8192 || size.height > 8192)
+    throw new UsageError(`--xvfb ${value}: the size must be from 320x200 to 8192x8192`);
+  return size;
 }
 
 /** How pending safety checks are decided: ask on a terminal, refuse without one, or approve all. */
