@@ -15,6 +15,8 @@ import { waitForDisplayMs, waitForDisplayOption } from './run.js';
 
 interface ActArgs {
   actions: string[];
+  /** `-` on the command line: read the actions from stdin (yargs drops a lone - from a list). */
+  stdin: boolean;
   display?: string;
   coords: 'pixels' | 'normalized';
   input: InputDriverName;
@@ -56,8 +58,12 @@ export function parseActionArguments(texts: string[]): ParsedAction[] {
  * The action texts: the arguments, or with `-` the standard input (one JSON action per line, or one
  * JSON array of them). No action at all is a usage error, not a silent success.
  */
-export function actionTexts(args: string[] | undefined, readStdin = () => readFileSync(0, 'utf8')): string[] {
-  const texts = (args ?? []).flatMap((arg) => {
+export function actionTexts(
+  args: string[] | undefined,
+  stdin: boolean,
+  readStdin = () => readFileSync(0, 'utf8'),
+): string[] {
+  const texts = [...(args ?? []), ...(stdin ? ['-'] : [])].flatMap((arg) => {
     if (arg !== '-') return [arg];
     const input = readStdin().trim();
     if (input.startsWith('[')) {
@@ -77,7 +83,7 @@ export function actionTexts(args: string[] | undefined, readStdin = () => readFi
 }
 
 async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
-  const actions = parseActionArguments(actionTexts(args.actions));
+  const actions = parseActionArguments(actionTexts(args.actions, args.stdin));
   const display = resolveDisplay(args.display);
   useDisplay(display);
   const lock = await lockDisplay(display, { command: 'act', waitMs: waitForDisplayMs(args.waitForDisplay) });
@@ -156,7 +162,7 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
 }
 
 export const actCommand: CommandModule<object, ActArgs> = {
-  command: 'act <actions..>',
+  command: 'act [actions..]',
   describe:
     'Run actions (Lightcone action JSON) in order on the display, then exit; held keys are released at exit',
   builder: (yargs: Argv) =>
@@ -166,6 +172,11 @@ export const actCommand: CommandModule<object, ActArgs> = {
         array: true,
         describe:
           'one JSON object per action, e.g. \'{"type":"click","x":950,"y":530}\'; - reads them from stdin (a line each, or a JSON array)',
+      })
+      .option('stdin', {
+        type: 'boolean',
+        default: false,
+        describe: 'read the actions from stdin, a JSON action per line or one JSON array (also: -)',
       })
       .option('display', { type: 'string', describe: 'X display to act on, e.g. :1 (default: $DISPLAY)' })
       .option('coords', {

@@ -52,6 +52,7 @@ export function withBareFlags(argv: readonly string[]): string[] {
     const arg = argv[index]!;
     const next = argv[index + 1];
     if (arg === '--xvfb' && !/^\d+x\d+$/.test(next ?? '')) result.push('--xvfb=');
+    else if (arg === '-' && argv[0] === 'act') result.push('--stdin');
     else if (TAKES_DASH.includes(arg) && next === '-') {
       // yargs reads a lone "-" as a positional argument, never as an option's value.
       result.push(`${arg}=-`);
@@ -67,8 +68,16 @@ const TAKES_DASH = ['--out', '--task-file'];
 /** A clearer word for yargs' complaints about the command line, where we can give one. */
 function explain(message: string, argv: readonly string[], command: CommandModule | undefined): string {
   const name = command ? String(command.command).split(' ')[0] : undefined;
-  if (name === 'run' && /^Unknown arguments?: /.test(message) && !message.includes('-')) {
-    return `the task must be one argument: quote it, e.g. deskhand run "Open the settings" (${message})`;
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message)?.[1]?.split(', ');
+  if (unknown) {
+    // Words the user typed as options are unknown options; bare words after a task are the task's rest.
+    const flags = unknown.filter((word) =>
+      argv.some((arg) => arg === `--${word}` || arg.startsWith(`--${word}=`)),
+    );
+    if (flags.length > 0)
+      return `unknown option ${flags.map((flag) => `--${flag}`).join(', ')} (deskhand ${name ?? ''} --help lists the options)`;
+    if (name === 'run')
+      return `the task must be one argument: quote it, e.g. deskhand run "Open the settings" (${message})`;
   }
   if (command && /^Not enough non-option arguments/.test(message)) {
     const known = optionsOf(command);

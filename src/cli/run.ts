@@ -322,8 +322,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option('secret', {
           type: 'string',
           array: true,
+          // One name per --secret, so that `--secret NAME "Log in"` keeps the task.
+          nargs: 1,
           describe:
-            'NAME of an environment variable holding a secret; the model types it as {{NAME}}, records never show it',
+            'NAME of an environment variable holding a secret (repeatable): the model types it as {{NAME}}; the output and record never show it, screenshots do unless the field masks it',
         })
         .option('openai-tool', {
           choices: ['computer', 'computer_use_preview'] as const,

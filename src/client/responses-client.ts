@@ -286,7 +286,7 @@ export class ResponsesClient {
         const delay = retryDelay(attempt, error, this.retryPolicy);
         this.log(
           'warn',
-          `${what}: ${error.message}; retry ${attempt} of ${this.retryPolicy.maxRetries} in ${delay} ms`,
+          `${error.message}; retry ${attempt} of ${this.retryPolicy.maxRetries} in ${delay} ms`,
           {
             retry: attempt,
             delayMs: delay,
