@@ -197,7 +197,8 @@ export function errorForStatus(
 }
 
 function classify(status: number, body: unknown, what: string): ApiError {
-  const said = describeServerError(body);
+  // Without its closing period: a sentence of ours follows it.
+  const said = describeServerError(body)?.replace(/\.+$/, '');
   const tail = said ? `: ${said}` : '';
   if (status === 400 || status === 422)
     return new BadRequestError(`${what} was rejected (${status})${tail}`, status, body);

@@ -607,6 +607,9 @@ class Loop {
 
   private emit(event: RunEventInput) {
     const full = { at: Math.round(performance.now() - this.started), ...event } as RunEvent;
+    // Warnings (retries, resumes, a fallback, a clamped point) belong in the record too.
+    if (full.type === 'warning')
+      this.options.recorder?.step({ type: 'warning', at: full.at, message: full.message }).catch(() => {});
     this.channel.push(full);
   }
 }

@@ -181,6 +181,10 @@ describe('faults of a real server', () => {
     });
     expect(await run.result).toMatchObject({ outcome: 'success' });
     expect(warnings(run).join('\n')).toMatch(/server error \(503\).*retry 1 of 2/);
+    const { steps } = await run.readRecord();
+    expect(steps).toContainEqual(
+      expect.objectContaining({ type: 'warning', message: expect.stringMatching(/retry 1 of 2/) }),
+    );
   });
 
   it('a response of 1,000 calls makes a next request of bounded size', async () => {
