@@ -96,7 +96,7 @@ function readConfigFile(path: string, what: string): Setting[] {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const got = Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed);
-    throw new UsageError(`${path}: must be a JSON object of options like {"maxSteps": 20}, not ${got}`);
+    throw new UsageError(`${path}: must be a JSON object of options like {"maxTurns": 20}, not ${got}`);
   }
   return Object.entries(parsed).map(([key, value]) => {
     const found = text.indexOf(JSON.stringify(key));
