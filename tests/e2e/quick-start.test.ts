@@ -16,7 +16,7 @@ const work = mkdtempSync(join(tmpdir(), 'deskhand-quick-start-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The commands of the README's quick start, as written. */
-export function quickStart(readme: string): string {
+function quickStart(readme: string): string {
   const block = /<!-- quick-start -->\s*\n```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no ```sh block after <!-- quick-start -->');
   return block;
@@ -41,6 +41,6 @@ it('runs the README quick start in a fresh clone', { timeout: 600_000 }, () => {
   const output = `${run.stdout}\n${run.stderr}`;
   expect(run.status, output.slice(-3000)).toBe(0);
   // The demo's verdict and the help's command list, as a new user sees them.
-  expect(output).toMatch(/demo: .*passed|passed/i);
+  expect(output).toContain('demo passed');
   expect(run.stdout).toContain('deskhand <command> [options]');
 });
