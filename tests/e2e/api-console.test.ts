@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
-import { type ModelServer, type Script, startModelServer } from '../../src/model-server/index.js';
+import { type ModelServer, type Script } from '../../src/model-server/index.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { modelServers } from '../support/model-servers.js';
 
 /*
  * What the console shows when a server misbehaves: the API key never, whatever path its echo takes
@@ -16,7 +17,6 @@ const KEY = 'tzk-live-5a8f1c9e3b7d2a6f4e0c';
 const ESCAPED = `\\u0074${KEY.slice(1)}`;
 
 let display: VirtualDisplay;
-const servers: ModelServer[] = [];
 const plain: Server[] = [];
 
 beforeAll(async () => {
@@ -24,15 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => display?.stop());
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(plain.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-async function serve(script: Script): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script, apiKey: KEY });
-  servers.push(server);
-  return server;
-}
+const start = modelServers({ apiKey: KEY });
+const serve = (script: Script): Promise<ModelServer> => start({ script });
 
 /** A server that answers everything with one status and a raw JSON text. */
 async function answering(status: number, text: string): Promise<string> {

@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
-import { type ModelServer, type Script, startModelServer } from '../../src/model-server/index.js';
+import { type ModelServer, type Script } from '../../src/model-server/index.js';
 import { readRunRecord } from '../../src/trajectory/index.js';
 import { type CliResult, collect, runCli, startCli } from '../support/cli.js';
+import { modelServers } from '../support/model-servers.js';
 
 /*
  * The command line as the README promises it: a config that breaks nothing, every configuration error
@@ -14,21 +15,13 @@ import { type CliResult, collect, runCli, startCli } from '../support/cli.js';
  */
 
 let display: VirtualDisplay;
-const servers: ModelServer[] = [];
 
 beforeAll(async () => {
   display = await startXvfb({ width: 1024, height: 768 });
 });
 afterAll(async () => display?.stop());
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(script: Script): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script });
-  servers.push(server);
-  return server;
-}
+const start = modelServers();
+const serve = (script: Script): Promise<ModelServer> => start({ script });
 
 const temp = (prefix = 'deskhand-cli-') => mkdtempSync(join(tmpdir(), prefix));
 

@@ -1,14 +1,15 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XConnection } from '../../native-adapters/x11/x11-connection.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
-import { type ModelServer, type Script, startModelServer, type Turn } from '../../src/model-server/index.js';
+import { type ModelServer, type Script, type Turn } from '../../src/model-server/index.js';
 import type { RunEvent } from '../../src/session/run-events.js';
 import { readRunRecord } from '../../src/trajectory/index.js';
 import { type CliResult, collect, runCli, startCli } from '../support/cli.js';
 import { ShiftMask } from '../support/observer.js';
+import { modelServers } from '../support/model-servers.js';
 
 /**
  * deskhand as a process: every way it can end (signals, a second Ctrl+C, a closed pipe, the X server
@@ -17,7 +18,6 @@ import { ShiftMask } from '../support/observer.js';
  */
 let display: VirtualDisplay;
 let x: XConnection;
-const servers: ModelServer[] = [];
 
 beforeAll(async () => {
   display = await startXvfb({ width: 800, height: 600 });
@@ -29,15 +29,9 @@ afterAll(async () => {
   await display?.stop();
 });
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(script: Script, options: { cancelDelayMs?: number } = {}): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script, strictChaining: true, ...options });
-  servers.push(server);
-  return server;
-}
+const start = modelServers({ strictChaining: true });
+const serve = (script: Script, options: { cancelDelayMs?: number } = {}): Promise<ModelServer> =>
+  start({ script, ...options });
 
 const recordRoot = () => mkdtempSync(join(tmpdir(), 'deskhand-exits-'));
 const onlyRun = (root: string) => join(root, readdirSync(root)[0] as string);

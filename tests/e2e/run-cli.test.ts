@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 import { NOTES_LAYOUT, NotesApp } from '../../src/demo/notes-app.js';
-import { type ModelServer, type Script, startModelServer, type Turn } from '../../src/model-server/index.js';
+import { type ModelServer, type Script, type Turn } from '../../src/model-server/index.js';
 import type { RunEvent } from '../../src/session/run-events.js';
 import { readRunRecord } from '../../src/trajectory/index.js';
 import { collect, runCli, startCli } from '../support/cli.js';
+import { modelServers } from '../support/model-servers.js';
 
 /**
  * deskhand run end to end: the built CLI, the local model server over HTTP/SSE, and the demo notes app
@@ -15,7 +16,6 @@ import { collect, runCli, startCli } from '../support/cli.js';
  */
 let display: VirtualDisplay;
 let app: NotesApp;
-const servers: ModelServer[] = [];
 
 beforeAll(async () => {
   display = await startXvfb({ width: 1280, height: 800 });
@@ -27,15 +27,9 @@ afterAll(async () => {
   await display?.stop();
 });
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(script: Script, options: { cancelDelayMs?: number } = {}): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script, strictChaining: true, ...options });
-  servers.push(server);
-  return server;
-}
+const start = modelServers({ strictChaining: true });
+const serve = (script: Script, options: { cancelDelayMs?: number } = {}): Promise<ModelServer> =>
+  start({ script, ...options });
 
 const point = (widget: keyof typeof NOTES_LAYOUT) => ({
   x: NOTES_LAYOUT[widget][0],
@@ -151,16 +145,14 @@ describe('deskhand run with a real app', () => {
 
   it('speaks OpenAI: screenshot-pixel coordinates, background streaming, chained', async () => {
     await resetApp();
-    const server = await startModelServer({
+    const server = await start({
       dialect: 'openai',
-      strictChaining: true,
       script: [
         { actions: [{ type: 'click', button: 'left', x: 550, y: 104 }] },
         { actions: [{ type: 'type', text: 'From OpenAI: ok ✓' }] },
         { message: 'Typed.' },
       ],
     });
-    servers.push(server);
     const result = await runCli([...runArgs(server, recordRoot()), '--provider', 'openai']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('Typed.\n');
@@ -172,9 +164,8 @@ describe('deskhand run with a real app', () => {
 
   it('speaks OpenAI with the GA computer tool: batched actions land in order, --json shows the reasoning', async () => {
     await resetApp();
-    const server = await startModelServer({
+    const server = await start({
       dialect: 'openai',
-      strictChaining: true,
       script: [
         {
           reasoning: 'Focus the title, then type into it.',
@@ -187,7 +178,6 @@ describe('deskhand run with a real app', () => {
         { message: 'Typed and saved.' },
       ],
     });
-    servers.push(server);
     const result = await runCli([
       ...runArgs(server, recordRoot()),
       '--provider',

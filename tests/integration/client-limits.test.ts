@@ -10,8 +10,9 @@ import {
   UnusableStreamError,
 } from '../../src/client/errors.js';
 import { type ClientOptions, ResponsesClient } from '../../src/client/responses-client.js';
-import { type Fault, type ModelServer, startModelServer, type Turn } from '../../src/model-server/index.js';
+import { type Fault, type ModelServer, type Turn } from '../../src/model-server/index.js';
 import type { StreamEvent } from '../../src/protocol/index.js';
+import { modelServers } from '../support/model-servers.js';
 
 /*
  * The client against the local model server with scripted faults: each time limit fires exactly when its
@@ -19,21 +20,16 @@ import type { StreamEvent } from '../../src/protocol/index.js';
  * not take it; retries follow openai-node.
  */
 
-const servers: ModelServer[] = [];
 const plain: Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(
     plain.splice(0).map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))),
   );
 });
 
-async function serve(turn: Turn, faults: Fault = {}): Promise<ModelServer> {
-  const server = await startModelServer({ dialect: 'lightcone', script: () => turn, faults });
-  servers.push(server);
-  return server;
-}
+const start = modelServers();
+const serve = (turn: Turn, faults: Fault = {}): Promise<ModelServer> => start({ script: () => turn, faults });
 
 const client = (server: { url: string }, options: Partial<ClientOptions> = {}) =>
   new ResponsesClient({
