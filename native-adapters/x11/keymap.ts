@@ -67,6 +67,24 @@ export class Keymap {
         if (!known || (known.shift && level === 0)) this.fixed.set(keysym, { keycode, shift: level === 1 });
       }
     });
+    this.keepLargestGroup();
+  }
+
+  /**
+   * Keeps only the slots of the largest group of spare keycodes one request can change (on Xvfb 15 of
+   * its 19 spare keycodes), so every change is one ChangeKeyboardMapping. Changes split in several
+   * requests were measured to lose characters: Xlib drops the later ones while fetching the first.
+   */
+  private keepLargestGroup(): void {
+    const keycodes = [...new Set(this.slots.map((s) => s.keycode))];
+    const groups: number[][] = [];
+    keycodes.forEach((keycode, i) => {
+      const previous = keycodes[i - 1];
+      if (previous !== undefined && this.rewritableBetween(previous, keycode)) groups.at(-1)?.push(keycode);
+      else groups.push([keycode]);
+    });
+    const largest = new Set(groups.reduce((best, group) => (group.length > best.length ? group : best), []));
+    this.slots.splice(0, this.slots.length, ...this.slots.filter((slot) => largest.has(slot.keycode)));
   }
 
   get spareKeycodes(): number {
@@ -79,6 +97,12 @@ export class Keymap {
     if (fixed) return fixed;
     const slot = this.slots.find((s) => s.keysym === keysym);
     return slot ? { keycode: slot.keycode, shift: slot.level === 1 } : undefined;
+  }
+
+  /** The layout's own row of a spare keycode (empty), for keycodes we may lend; undefined otherwise. */
+  originalRow(keycode: number): number[] | undefined {
+    const row = this.original.get(keycode);
+    return row ? [...row] : undefined;
   }
 
   isOnLayout(keysym: number): boolean {
@@ -176,6 +200,7 @@ export class Keymap {
    * One request for all changed keycodes, the rows between them rewritten as they are. Why one: each
    * request makes a MappingNotify, and Xlib drops a keymap change noted while it is still fetching the
    * previous one (seen here: a block of characters typed with the old mapping when a change was split).
+   * The rows between are safe to send back because all slots lie in one group (keepLargestGroup).
    */
   private change(keycodes: Set<number>, rowOf: (keycode: number) => number[]): RowChange | undefined {
     if (keycodes.size === 0) return undefined;
@@ -186,6 +211,19 @@ export class Keymap {
       firstKeycode: first,
       rows: this.rows.slice(first - this.minKeycode, last - this.minKeycode + 1),
     };
+  }
+
+  /**
+   * True when every row strictly between two keycodes survives being sent back unchanged. The server
+   * rebuilds its XKB map from the core rows it is sent, and a row with symbols past the fourth column
+   * (F1 = F1 F1 F1 F1 F1 F1 XF86Switch_VT_1) comes back with a second group.
+   */
+  private rewritableBetween(from: number, to: number): boolean {
+    for (let keycode = from + 1; keycode < to; keycode++) {
+      const row = this.rows[keycode - this.minKeycode] ?? [];
+      if (row.slice(4).some((keysym) => keysym !== 0)) return false;
+    }
+    return true;
   }
 
   private leastRecentlyUsed(exclude: Set<Slot>): Slot | undefined {
