@@ -26,11 +26,12 @@ export function missingRequirements(): string[] {
   for (const line of readFileSync(table, 'utf8').split('\n')) {
     const [program, pkg] = line.trim().split(/\s+/);
     if (!program || !pkg || program.startsWith('#')) continue;
-    if (!onPath(program)) missing.push(`${program} (Debian package ${pkg})`);
+    const module = /^python3:(.+)$/.exec(program)?.[1];
+    if (module) {
+      if (spawnSync('/usr/bin/python3', ['-c', `import ${module}`]).status !== 0)
+        missing.push(`the Python module ${module} (Debian package ${pkg})`);
+    } else if (!onPath(program)) missing.push(`${program} (Debian package ${pkg})`);
   }
-  // python3 alone is not enough: the test applications are Tk.
-  if (onPath('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import tkinter']).status !== 0)
-    missing.push('the tkinter module of /usr/bin/python3 (Debian package python3-tk)');
   // Screenshots of the CJK text the tests and the demo type need a font with those glyphs (日本).
   if (onPath('fc-list') && !spawnSync('fc-list', [':charset=65e5 672c']).stdout?.toString().trim())
     missing.push('a font with CJK glyphs (Debian package fonts-wqy-microhei)');

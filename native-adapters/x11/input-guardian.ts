@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** What the guardian is told, one JSON line each (see input-guardian-main.ts). */
+export type GuardianMessage =
+  { keycode: number } | { button: number } | { lent: number; row: number[] } | { done: true };
+
+// From the sources (tests run them through vitest) the compiled script sits under dist/.
+const besideUs = new URL('./input-guardian-main.js', import.meta.url);
+const script = fileURLToPath(
+  existsSync(besideUs)
+    ? besideUs
+    : new URL('../../dist/native-adapters/x11/input-guardian-main.js', import.meta.url),
+);
+
+/**
+ * A small process that outlives deskhand on one display: told which keycodes and buttons deskhand may
+ * hold and the original rows of the keycodes it lent, it releases those still down and puts the rows
+ * back once deskhand is gone without saying `done` (a SIGKILL cannot be caught; the pipe still closes).
+ */
+export class InputGuardian {
+  private readonly keycodes = new Set<number>();
+  private readonly buttons = new Set<number>();
+  private readonly lent = new Set<number>();
+
+  private constructor(private readonly child: ChildProcess) {}
+
+  static start(displayName: string): InputGuardian {
+    const child = spawn(process.execPath, [script, displayName], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    child.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
+    // Neither the child nor its pipe may keep this process alive.
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return new InputGuardian(child);
+  }
+
+  mayHoldKey(keycode: number): void {
+    if (this.keycodes.has(keycode)) return;
+    this.keycodes.add(keycode);
+    this.tell({ keycode });
+  }
+
+  mayHoldButton(button: number): void {
+    if (this.buttons.has(button)) return;
+    this.buttons.add(button);
+    this.tell({ button });
+  }
+
+  lend(keycode: number, originalRow: number[]): void {
+    if (this.lent.has(keycode)) return;
+    this.lent.add(keycode);
+    this.tell({ lent: keycode, row: originalRow });
+  }
+
+  /** Everything is released and restored: the guardian exits without touching the display. */
+  done(): void {
+    this.tell({ done: true });
+    this.child.stdin?.end();
+  }
+
+  private tell(message: GuardianMessage): void {
+    if (this.child.stdin?.writable) this.child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+}
