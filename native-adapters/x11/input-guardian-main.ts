@@ -7,7 +7,7 @@ import { FakeEvent, XConnection } from './x11-connection.js';
 const displayName = process.argv[2] as string;
 const keycodes = new Set<number>();
 const buttons = new Set<number>();
-const lent = new Map<number, number[]>();
+const lent = new Map<number, { original: number[]; set: number[] }>();
 let done = false;
 let buffered = '';
 
@@ -19,7 +19,7 @@ process.stdin.on('data', (chunk: Buffer) => {
     const message = JSON.parse(line) as GuardianMessage;
     if ('keycode' in message) keycodes.add(message.keycode);
     else if ('button' in message) buttons.add(message.button);
-    else if ('lent' in message) lent.set(message.lent, message.row);
+    else if ('lent' in message) lent.set(message.lent, message);
     else done = true;
   }
 });
@@ -41,14 +41,21 @@ async function cleanUp(): Promise<void> {
     const barrier = await ClientBarrier.open(x);
     const proof = await barrier.wait(5000).catch(() => 'unsupported');
     if (proof === 'unsupported') await new Promise((resolve) => setTimeout(resolve, 250));
-    // One request, as deskhand sends them (see Keymap.change): the rows between lent keycodes as they are now.
+    // Only rows still as deskhand set them: a deskhand started since may have lent them again.
     const mapping = await x.keyboardMapping();
-    const first = Math.min(...lent.keys());
-    const last = Math.max(...lent.keys());
-    const rows = mapping.rows
-      .slice(first - mapping.minKeycode, last - mapping.minKeycode + 1)
-      .map((row, i) => lent.get(first + i) ?? row);
-    x.changeKeyboardMapping(first, rows);
+    const rowOf = (keycode: number) => mapping.rows[keycode - mapping.minKeycode] ?? [];
+    const ours = [...lent].filter(([keycode, { set }]) => rowOf(keycode).join() === set.join());
+    if (ours.length > 0) {
+      // One request, as deskhand sends them (see Keymap.change): the rows between as they are now.
+      const first = Math.min(...ours.map(([keycode]) => keycode));
+      const last = Math.max(...ours.map(([keycode]) => keycode));
+      const restored = new Map(ours.map(([keycode, { original }]) => [keycode, original]));
+      const rows = Array.from(
+        { length: last - first + 1 },
+        (_, i) => restored.get(first + i) ?? rowOf(first + i),
+      );
+      x.changeKeyboardMapping(first, rows);
+    }
   }
   await x.sync();
   x.close();

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 /** What the guardian is told, one JSON line each (see input-guardian-main.ts). */
 export type GuardianMessage =
-  { keycode: number } | { button: number } | { lent: number; row: number[] } | { done: true };
+  | { keycode: number }
+  | { button: number }
+  | { lent: number; original: number[]; set: number[] }
+  | { done: true };
 
 // From the sources (tests run them through vitest) the compiled script sits under dist/.
 const besideUs = new URL('./input-guardian-main.js', import.meta.url);
@@ -22,7 +25,6 @@ const script = fileURLToPath(
 export class InputGuardian {
   private readonly keycodes = new Set<number>();
   private readonly buttons = new Set<number>();
-  private readonly lent = new Set<number>();
 
   private constructor(private readonly child: ChildProcess) {}
 
@@ -51,10 +53,9 @@ export class InputGuardian {
     this.tell({ button });
   }
 
-  lend(keycode: number, originalRow: number[]): void {
-    if (this.lent.has(keycode)) return;
-    this.lent.add(keycode);
-    this.tell({ lent: keycode, row: originalRow });
+  /** A lent keycode's row as the layout had it and as deskhand sets it now (sent before the change). */
+  lend(keycode: number, original: number[], set: number[]): void {
+    this.tell({ lent: keycode, original, set });
   }
 
   /** Everything is released and restored: the guardian exits without touching the display. */

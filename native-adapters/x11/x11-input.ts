@@ -236,9 +236,9 @@ export class X11Input implements InputDriver {
 
   private send(change: RowChange | undefined) {
     if (!change) return;
-    change.rows.forEach((_, i) => {
+    change.rows.forEach((row, i) => {
       const original = this.keymap.originalRow(change.firstKeycode + i);
-      if (original) this.guarded().lend(change.firstKeycode + i, original);
+      if (original) this.guarded().lend(change.firstKeycode + i, original, row);
     });
     this.connection.changeKeyboardMapping(change.firstKeycode, change.rows);
     this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerRemap;
