@@ -76,6 +76,25 @@ describe('a long type', () => {
   }, 30_000);
 });
 
+describe('a huge wait', () => {
+  it('is cut to 10 minutes without a Node warning, and SIGINT ends it', async () => {
+    const child = startCli([
+      'act',
+      '--display',
+      display.name,
+      JSON.stringify({ type: 'move', x: 10, y: 10 }),
+      JSON.stringify({ type: 'wait', ms: 1e12 }),
+    ]);
+    const done = collect(child);
+    await linesOut(child, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).not.toContain('TimeoutOverflowWarning');
+  }, 30_000);
+});
+
 describe('a huge scroll', () => {
   for (const [name, args, scrollY] of [
     ['1e8 notches', ['--pixels-per-notch', '1'], 1e8],
