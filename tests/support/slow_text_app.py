@@ -46,15 +46,24 @@ def on_stdin(source, _condition):
     return True
 
 
-def ready(*_args):
+def take_focus(*_args):
     view.grab_focus()
     window.get_window().focus(0)
+    window.get_display().sync()
+    GLib.timeout_add(20, ready)
+    return False
+
+
+def ready():
+    # "ready" only once the server has given us the keyboard: a test typing earlier would lose keys.
+    if not (window.is_active() and view.has_focus()):
+        return True
     emit(type="ready")
     return False
 
 
 view.connect("key-press-event", slow_key)
-window.connect("map-event", lambda *_: GLib.timeout_add(50, ready))
+window.connect("map-event", lambda *_: GLib.timeout_add(50, take_focus))
 GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP, on_stdin)
 window.show_all()
 Gtk.main()
