@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
-import { runCli } from '../support/cli.js';
+import { collect, runCli, startCli } from '../support/cli.js';
 import { Observer } from '../support/observer.js';
 
 let display: VirtualDisplay;
@@ -55,4 +55,22 @@ describe('the keymap after deskhand act', () => {
       expect(after.xkb).toBe(before.xkb);
     });
   }
+
+  it('is restored when SIGINT stops act mid-type (the guardian puts back what the exit left)', async () => {
+    await observer.clear();
+    const before = keymapDump();
+    const from = observer.mark();
+    const text = 'ab é ñ 日本 ✓ '.repeat(2_500);
+    const child = startCli(['act', '--display', display.name, JSON.stringify({ type: 'type', text })]);
+    const done = collect(child);
+    await observer.waitFor((e) => e.type === 'key', 10_000, from);
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && keymapDump().xkb !== before.xkb)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = keymapDump();
+    expect(after.core).toBe(before.core);
+    expect(after.xkb).toBe(before.xkb);
+  }, 30_000);
 });
