@@ -25,6 +25,8 @@ const script = fileURLToPath(
 export class InputGuardian {
   private readonly keycodes = new Set<number>();
   private readonly buttons = new Set<number>();
+  /** The row last told for each lent keycode, so a change repeats nothing the guardian knows. */
+  private readonly told = new Map<number, string>();
 
   private constructor(private readonly child: ChildProcess) {}
 
@@ -55,13 +57,27 @@ export class InputGuardian {
 
   /** A lent keycode's row as the layout had it and as deskhand sets it now (sent before the change). */
   lend(keycode: number, original: number[], set: number[]): void {
+    if (this.told.get(keycode) === set.join()) return;
+    this.told.set(keycode, set.join());
     this.tell({ lent: keycode, original, set });
   }
 
-  /** Everything is released and restored: the guardian exits without touching the display. */
-  done(): void {
+  /**
+   * Everything is released and restored: the guardian exits without touching the display. Resolves
+   * once every message is in the pipe (at most `timeoutMs`): a busy guardian may be behind, and a
+   * `done` still queued in this process when it exits would be lost, making the guardian clean up.
+   */
+  done(timeoutMs = 2000): Promise<void> {
     this.tell({ done: true });
-    this.child.stdin?.end();
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.writableFinished) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      stdin.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private tell(message: GuardianMessage): void {

@@ -202,7 +202,7 @@ export class X11Input implements InputDriver {
     }
     await this.connection.sync().catch(() => undefined);
     this.connection.close();
-    this.guardian?.done();
+    await this.guardian?.done();
   }
 
   private guarded(): InputGuardian {

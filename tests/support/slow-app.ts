@@ -63,10 +63,13 @@ export function mixedText(count: number, seed: number): string {
     'éèêëàâäôöûüùçñÉÀÎÕÜßøåæœ',
     '✓€≈→★♥±×÷°§¶…—‘’“”«»',
   ];
-  let state = seed >>> 0 || 1;
+  // mulberry32: seeds close together give unrelated texts (a plain LCG gave shifted copies).
+  let state = seed >>> 0;
   const next = () => {
-    state = (state * 1103515245 + 12345) >>> 0;
-    return state / 2 ** 32;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
   const chars: string[] = [];
   for (let i = 0; i < count; i++) {
