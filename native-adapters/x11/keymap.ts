@@ -29,11 +29,12 @@ export interface RowChange {
  * Why the care: X clients read the mapping lazily, when they process a key event. If a keycode is
  * remapped before the client has read the mapping for an earlier press of it, that press arrives as
  * the new character. So all assignments for a run of text go out together, nothing is restored until
- * the end, slots are reused least recently used first, and a used slot is only reassigned once the
- * client has surely read its last use (`safeAt`, estimated by the sender, see x11-input.ts). No X mechanism tells when a client has handled an event:
- * Xlib marks its keymap stale when it reads a MappingNotify off the socket, not when it reaches it in
- * order, and _NET_WM_PING is not answered by every toolkit (Tk does not). Reassignment is rare: only
- * text with more distinct off-layout characters than the spare levels (38 on Xvfb) needs it.
+ * the end, and a used slot is only reassigned once the sender has proof that the client handled its
+ * last use (a _NET_WM_PING answered, client-barrier.ts) or, for clients that take no pings, once the
+ * timing model says it surely has (`safeAt`, see x11-input.ts); slots are reused least recently used
+ * first. Xlib marks its keymap stale when it reads a MappingNotify off the socket, not when it reaches
+ * it in order, so nothing short of such proof is safe. Reassignment only happens for text with more
+ * distinct off-layout characters than the spare levels (30 on Xvfb).
  * Each spare keycode carries two characters (plain and shifted).
  */
 export class Keymap {
