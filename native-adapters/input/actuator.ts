@@ -15,8 +15,13 @@ export interface ActuatorOptions {
   settleInputMs?: number;
 }
 
+/** The most wheel notches one scroll sends on each axis: a model's 1e8 must not tie up the process. */
+export const MAX_SCROLL_NOTCHES = 1000;
+
 export interface ActionResult {
   type: Action['type'];
+  /** Set when an amount was cut to its maximum (MAX_SCROLL_NOTCHES, MAX_WAIT_MS): what was asked and done. */
+  clamped?: string;
   /** Where the pointer ended, in screen pixels, for pointer actions. */
   pointer?: Point;
   durationMs: number;
@@ -50,6 +55,8 @@ export class Actuator {
   private readonly options: Required<ActuatorOptions>;
   /** The signal of the action running now (see run). */
   private signal: AbortSignal | undefined;
+  /** What the action running now had cut to a maximum (see run). */
+  private clamped: string | undefined;
 
   constructor(
     readonly driver: InputDriver,
@@ -64,11 +71,15 @@ export class Actuator {
     };
   }
 
-  /** Runs one action; `signal` cuts a `wait` short (a cancelled run must not sit out a long wait). */
+  /**
+   * Runs one action. An abort of `signal` stops it between events: a `wait`, a `type` between characters,
+   * a scroll between notches (a cancelled run must not sit out a long action).
+   */
   async run(action: Action, options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
     const started = performance.now();
     this.checkOnScreen(action);
     this.signal = options.signal;
+    this.clamped = undefined;
     await this.perform(action);
     await this.driver.flush();
     const isPointer = [
@@ -82,6 +93,7 @@ export class Actuator {
     ].includes(action.type);
     return {
       type: action.type,
+      ...(this.clamped ? { clamped: this.clamped } : {}),
       pointer: isPointer ? await this.driver.pointer() : undefined,
       durationMs: performance.now() - started,
     };
@@ -134,10 +146,12 @@ export class Actuator {
       case 'scroll':
         return this.withKeys(action.keys, async () => {
           if (action.x !== undefined && action.y !== undefined) await this.driver.moveTo(action.x, action.y);
-          await this.driver.scroll(this.notches(action.scrollX), this.notches(action.scrollY));
+          const x = this.notches(action.scrollX);
+          const y = this.notches(action.scrollY);
+          await this.driver.scroll(x, y, this.signal);
         });
       case 'type':
-        return this.driver.typeText(action.text);
+        return this.driver.typeText(action.text, this.signal);
       case 'keypress':
         return this.withKeys(action.keys, async () => {});
       case 'key_down':
@@ -147,15 +161,17 @@ export class Actuator {
         for (const key of [...action.keys].reverse()) await this.keyUp(key);
         return;
       case 'wait':
+        if (action.ms > MAX_WAIT_MS) this.clamped = `wait of ${action.ms} ms cut to ${MAX_WAIT_MS} ms`;
         return sleep(Math.min(action.ms, MAX_WAIT_MS), this.signal);
       case 'navigate':
         // A desktop has no single browser to steer: focus the address bar of the focused one and go.
         await this.withKeys(['ctrl', 'l'], async () => {});
-        await this.driver.typeText(action.url);
+        await this.driver.typeText(action.url, this.signal);
+        if (this.signal?.aborted) return;
         return this.withKeys(['enter'], async () => {});
       case 'point_and_type':
         await this.perform({ type: 'click', x: action.x, y: action.y, button: 'left', count: 1 });
-        return this.driver.typeText(action.text);
+        return this.driver.typeText(action.text, this.signal);
       case 'screenshot':
       case 'end':
         return;
@@ -207,9 +223,16 @@ export class Actuator {
   }
 
   private notches(amount: number): number {
-    if (amount === 0) return 0;
-    // Any non-zero request scrolls at least one notch in its direction.
-    return Math.sign(amount) * Math.max(1, Math.round(Math.abs(amount) / this.options.pixelsPerNotch));
+    if (amount === 0 || Number.isNaN(amount)) return 0;
+    // Any non-zero request scrolls at least one notch in its direction; none more than the maximum.
+    const wanted = Math.max(1, Math.round(Math.abs(amount) / this.options.pixelsPerNotch));
+    if (!(wanted <= MAX_SCROLL_NOTCHES)) {
+      const asked = Number.isFinite(wanted)
+        ? `${wanted} notches`
+        : `${amount} at ${this.options.pixelsPerNotch} px per notch`;
+      this.clamped = `scroll of ${asked} cut to ${MAX_SCROLL_NOTCHES} notches`;
+    }
+    return Math.sign(amount) * Math.min(wanted, MAX_SCROLL_NOTCHES);
   }
 
   private async keyDown(key: string) {

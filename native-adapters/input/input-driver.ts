@@ -15,10 +15,16 @@ export interface InputDriver {
   buttonUp(button: MouseButton): Promise<void>;
   keyDown(key: string): Promise<void>;
   keyUp(key: string): Promise<void>;
-  /** Wheel notches; positive x scrolls right, positive y scrolls down. */
-  scroll(notchesX: number, notchesY: number): Promise<void>;
-  /** Types text exactly as given, whatever the keyboard layout. */
-  typeText(text: string): Promise<void>;
+  /**
+   * Wheel notches; positive x scrolls right, positive y scrolls down. An abort of `signal` stops it
+   * between notches.
+   */
+  scroll(notchesX: number, notchesY: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Types text exactly as given, whatever the keyboard layout. An abort of `signal` stops it between
+   * characters (within tens of milliseconds), with nothing left held.
+   */
+  typeText(text: string, signal?: AbortSignal): Promise<void>;
   /** Resolves when the OS has taken every event sent so far. */
   flush(): Promise<void>;
   /**

@@ -9,6 +9,9 @@ type Nut = typeof import('@nut-tree-fork/nut-js');
  * injection. On X11 the x11 driver is the default (nut-js types shifted punctuation and non-ASCII
  * wrongly there, see DESIGN.md); this driver stays usable there for mouse and keys.
  */
+/** Characters or wheel notches per call: where an abort can stop a long action. */
+const BATCH = 32;
+
 export class NutInput implements InputDriver {
   readonly name = 'nut';
 
@@ -60,25 +63,32 @@ export class NutInput implements InputDriver {
     await this.nut.keyboard.releaseKey(nutKeyFor(key));
   }
 
-  async scroll(notchesX: number, notchesY: number) {
+  async scroll(notchesX: number, notchesY: number, signal?: AbortSignal) {
     const { mouse } = this.nut;
-    if (notchesY > 0) await mouse.scrollDown(notchesY);
-    if (notchesY < 0) await mouse.scrollUp(-notchesY);
     // libnut swaps left and right on X11 (scrollRight sends button 6); undo that there.
     const swapped = process.platform === 'linux';
     const right = (n: number) => (swapped ? mouse.scrollLeft(n) : mouse.scrollRight(n));
     const left = (n: number) => (swapped ? mouse.scrollRight(n) : mouse.scrollLeft(n));
-    if (notchesX > 0) await right(notchesX);
-    if (notchesX < 0) await left(-notchesX);
+    // In batches, so an abort stops a long scroll between notches.
+    const inBatches = async (count: number, scroll: (n: number) => Promise<unknown>) => {
+      for (let done = 0; done < count && !signal?.aborted; done += BATCH)
+        await scroll(Math.min(BATCH, count - done));
+    };
+    if (notchesY > 0) await inBatches(notchesY, (n) => mouse.scrollDown(n));
+    if (notchesY < 0) await inBatches(-notchesY, (n) => mouse.scrollUp(n));
+    if (notchesX > 0) await inBatches(notchesX, right);
+    if (notchesX < 0) await inBatches(-notchesX, left);
   }
 
-  async typeText(text: string) {
+  async typeText(text: string, signal?: AbortSignal) {
     if (process.platform === 'linux' && /[^\x20-\x7e\n\t]|[!@#$%^&*_+{}|:<>?~"A-Z]/.test(text)) {
       throw new InputError(
         'the nut-js driver cannot type shifted or non-ASCII characters on X11; use the default x11 input driver',
       );
     }
-    await this.nut.keyboard.type(text);
+    const chars = Array.from(text);
+    for (let i = 0; i < chars.length && !signal?.aborted; i += BATCH)
+      await this.nut.keyboard.type(chars.slice(i, i + BATCH).join(''));
   }
 
   async flush() {}

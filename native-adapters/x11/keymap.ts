@@ -29,11 +29,12 @@ export interface RowChange {
  * Why the care: X clients read the mapping lazily, when they process a key event. If a keycode is
  * remapped before the client has read the mapping for an earlier press of it, that press arrives as
  * the new character. So all assignments for a run of text go out together, nothing is restored until
- * the end, slots are reused least recently used first, and a used slot is only reassigned once the
- * client has surely read its last use (`safeAt`, estimated by the sender, see x11-input.ts). No X mechanism tells when a client has handled an event:
- * Xlib marks its keymap stale when it reads a MappingNotify off the socket, not when it reaches it in
- * order, and _NET_WM_PING is not answered by every toolkit (Tk does not). Reassignment is rare: only
- * text with more distinct off-layout characters than the spare levels (38 on Xvfb) needs it.
+ * the end, and a used slot is only reassigned once the sender has proof that the client handled its
+ * last use (a _NET_WM_PING answered, client-barrier.ts) or, for clients that take no pings, once the
+ * timing model says it surely has (`safeAt`, see x11-input.ts); slots are reused least recently used
+ * first. Xlib marks its keymap stale when it reads a MappingNotify off the socket, not when it reaches
+ * it in order, so nothing short of such proof is safe. Reassignment only happens for text with more
+ * distinct off-layout characters than the spare levels (30 on Xvfb).
  * Each spare keycode carries two characters (plain and shifted).
  */
 export class Keymap {
@@ -67,6 +68,24 @@ export class Keymap {
         if (!known || (known.shift && level === 0)) this.fixed.set(keysym, { keycode, shift: level === 1 });
       }
     });
+    this.keepLargestGroup();
+  }
+
+  /**
+   * Keeps only the slots of the largest group of spare keycodes one request can change (on Xvfb 15 of
+   * its 19 spare keycodes), so every change is one ChangeKeyboardMapping. Changes split in several
+   * requests were measured to lose characters: Xlib drops the later ones while fetching the first.
+   */
+  private keepLargestGroup(): void {
+    const keycodes = [...new Set(this.slots.map((s) => s.keycode))];
+    const groups: number[][] = [];
+    keycodes.forEach((keycode, i) => {
+      const previous = keycodes[i - 1];
+      if (previous !== undefined && this.rewritableBetween(previous, keycode)) groups.at(-1)?.push(keycode);
+      else groups.push([keycode]);
+    });
+    const largest = new Set(groups.reduce((best, group) => (group.length > best.length ? group : best), []));
+    this.slots.splice(0, this.slots.length, ...this.slots.filter((slot) => largest.has(slot.keycode)));
   }
 
   get spareKeycodes(): number {
@@ -79,6 +98,12 @@ export class Keymap {
     if (fixed) return fixed;
     const slot = this.slots.find((s) => s.keysym === keysym);
     return slot ? { keycode: slot.keycode, shift: slot.level === 1 } : undefined;
+  }
+
+  /** The layout's own row of a spare keycode (empty), for keycodes we may lend; undefined otherwise. */
+  originalRow(keycode: number): number[] | undefined {
+    const row = this.original.get(keycode);
+    return row ? [...row] : undefined;
   }
 
   isOnLayout(keysym: number): boolean {
@@ -176,6 +201,7 @@ export class Keymap {
    * One request for all changed keycodes, the rows between them rewritten as they are. Why one: each
    * request makes a MappingNotify, and Xlib drops a keymap change noted while it is still fetching the
    * previous one (seen here: a block of characters typed with the old mapping when a change was split).
+   * The rows between are safe to send back because all slots lie in one group (keepLargestGroup).
    */
   private change(keycodes: Set<number>, rowOf: (keycode: number) => number[]): RowChange | undefined {
     if (keycodes.size === 0) return undefined;
@@ -186,6 +212,19 @@ export class Keymap {
       firstKeycode: first,
       rows: this.rows.slice(first - this.minKeycode, last - this.minKeycode + 1),
     };
+  }
+
+  /**
+   * True when every row strictly between two keycodes survives being sent back unchanged. The server
+   * rebuilds its XKB map from the core rows it is sent, and a row with symbols past the fourth column
+   * (F1 = F1 F1 F1 F1 F1 F1 XF86Switch_VT_1) comes back with a second group.
+   */
+  private rewritableBetween(from: number, to: number): boolean {
+    for (let keycode = from + 1; keycode < to; keycode++) {
+      const row = this.rows[keycode - this.minKeycode] ?? [];
+      if (row.slice(4).some((keysym) => keysym !== 0)) return false;
+    }
+    return true;
   }
 
   private leastRecentlyUsed(exclude: Set<Slot>): Slot | undefined {

@@ -171,6 +171,62 @@ export class XConnection {
     this.client.ChangeKeyboardMapping(firstKeycode, perKeycode, rows.flat());
   }
 
+  /** The keys down now, as the server sees them: keycode k is down when bit k of the 256-bit map is set. */
+  async keysDown(): Promise<number[]> {
+    const bits = await this.request<Buffer>((done) => this.client.QueryKeymap(done));
+    const down: number[] = [];
+    for (let keycode = 0; keycode < 256; keycode++) {
+      if (((bits[keycode >> 3] ?? 0) >> (keycode & 7)) & 1) down.push(keycode);
+    }
+    return down;
+  }
+
+  async internAtom(name: string): Promise<number> {
+    return this.request<number>((done) => this.client.InternAtom(false, name, done));
+  }
+
+  /** A window property of 32-bit items (ATOM, WINDOW, CARDINAL); empty when it is not set. */
+  async property32(window: number, name: number): Promise<number[]> {
+    const reply = await this.request<{ data: Buffer; format: number }>((done) =>
+      this.client.GetProperty(0, window, name, 0, 0, 1024, done),
+    );
+    if (reply.format !== 32) return [];
+    return Array.from({ length: reply.data.length / 4 }, (_, i) => reply.data.readUInt32LE(i * 4));
+  }
+
+  async parentOf(window: number): Promise<number> {
+    const tree = await this.request<{ parent: number }>((done) => this.client.QueryTree(window, done));
+    return tree.parent;
+  }
+
+  async childrenOf(window: number): Promise<number[]> {
+    const tree = await this.request<{ children: number[] }>((done) => this.client.QueryTree(window, done));
+    return tree.children;
+  }
+
+  /** Sends a 32-bit ClientMessage to `destination` (eventMask 0: to whoever owns the window). */
+  sendClientMessage(destination: number, window: number, type: number, data: number[], eventMask = 0): void {
+    this.throwIfBroken();
+    this.client.SendClientMessage(destination, window, type, 32, data, eventMask);
+  }
+
+  /** Selects SubstructureNotify on the root window: replies to messages sent to the root reach us. */
+  watchRoot(): void {
+    this.throwIfBroken();
+    this.client.ChangeWindowAttributes(this.root, { eventMask: 0x00080000 });
+  }
+
+  /** Calls `listener` with every ClientMessage we receive; returns a function that stops it. */
+  onClientMessage(listener: (message: { window: number; type: number; data: number[] }) => void): () => void {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped event
+    const handler = (event: any) => {
+      if (event?.name === 'ClientMessage')
+        listener({ window: event.wid, type: event.message_type, data: event.data ?? [] });
+    };
+    this.client.on('event', handler);
+    return () => this.client.removeListener('event', handler);
+  }
+
   close(): void {
     this.closing = true;
     try {

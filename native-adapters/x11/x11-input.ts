@@ -1,4 +1,6 @@
 import { type InputDriver, InputError, type MouseButton } from '../input/input-driver.js';
+import { ClientBarrier } from './client-barrier.js';
+import { InputGuardian } from './input-guardian.js';
 import { Keymap, type KeyStroke, type RowChange } from './keymap.js';
 import { charToKeysym, keysymForKey } from './keysyms.js';
 import { FakeEvent, XConnection } from './x11-connection.js';
@@ -6,6 +8,8 @@ import { FakeEvent, XConnection } from './x11-connection.js';
 const BUTTON_NUMBERS: Record<MouseButton, number> = { left: 1, middle: 2, right: 3, back: 8, forward: 9 };
 const WHEEL = { up: 4, down: 5, left: 6, right: 7 } as const;
 const SHIFT_L = 0xffe1;
+/** Characters (or wheel clicks) sent between round trips: where an abort can stop a long action. */
+const BATCH = 64;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface X11InputOptions {
@@ -19,6 +23,11 @@ export interface X11InputOptions {
   remapSettleMs?: number;
   /** What a client spends re-reading the keymap after each change (round trips), in the same model. */
   clientMsPerRemap?: number;
+  /**
+   * How long to wait for the focused application to answer a _NET_WM_PING before a lent keycode is
+   * reassigned or restored (see client-barrier.ts); past it, it is taken as hung and we go on.
+   */
+  proofTimeoutMs?: number;
 }
 
 /**
@@ -31,6 +40,10 @@ export class X11Input implements InputDriver {
   private readonly settleMs: number;
   private readonly msPerEvent: number;
   private readonly msPerRemap: number;
+  private readonly proofTimeoutMs: number;
+  private barrier: Promise<ClientBarrier> | undefined;
+  /** Started when we first press or lend anything: undoes it if this process dies (SIGKILL too). */
+  private guardian: InputGuardian | undefined;
   /**
    * When the client will have handled every key event sent so far, modelled as a queue drained at
    * msPerEvent: each event is done msPerEvent after the later of its sending and the previous one.
@@ -47,6 +60,7 @@ export class X11Input implements InputDriver {
     this.settleMs = options.remapSettleMs ?? 50;
     this.msPerEvent = options.clientMsPerEvent ?? 0.25;
     this.msPerRemap = options.clientMsPerRemap ?? 10;
+    this.proofTimeoutMs = options.proofTimeoutMs ?? 60_000;
   }
 
   static async open(displayName: string, options: X11InputOptions = {}): Promise<X11Input> {
@@ -69,6 +83,7 @@ export class X11Input implements InputDriver {
   }
 
   async buttonDown(button: MouseButton) {
+    this.guarded().mayHoldButton(BUTTON_NUMBERS[button]);
     this.connection.fakeInput(FakeEvent.ButtonPress, BUTTON_NUMBERS[button]);
   }
 
@@ -104,21 +119,24 @@ export class X11Input implements InputDriver {
     this.keymap.release(keysymForKey(key), this.clientDoneAt + this.settleMs);
   }
 
-  async scroll(notchesX: number, notchesY: number) {
-    const clicks = (button: number, count: number) => {
-      for (let i = 0; i < count; i++) {
+  async scroll(notchesX: number, notchesY: number, signal?: AbortSignal) {
+    const clicks = async (button: number, count: number) => {
+      if (count > 0) this.guarded().mayHoldButton(button);
+      for (let i = 0; i < count && !signal?.aborted; i++) {
         this.connection.fakeInput(FakeEvent.ButtonPress, button);
         this.connection.fakeInput(FakeEvent.ButtonRelease, button);
+        // A round trip now and then: the event loop stays free (signals, aborts) on long scrolls.
+        if (i % BATCH === BATCH - 1) await this.connection.sync();
       }
     };
-    clicks(notchesY > 0 ? WHEEL.down : WHEEL.up, Math.abs(Math.round(notchesY)));
-    clicks(notchesX > 0 ? WHEEL.right : WHEEL.left, Math.abs(Math.round(notchesX)));
+    await clicks(notchesY > 0 ? WHEEL.down : WHEEL.up, Math.abs(Math.round(notchesY)));
+    await clicks(notchesX > 0 ? WHEEL.right : WHEEL.left, Math.abs(Math.round(notchesX)));
   }
 
-  async typeText(text: string) {
+  async typeText(text: string, signal?: AbortSignal) {
     const keysyms = Array.from(text.replace(/\r\n/g, '\n'), charToKeysym);
     let start = 0;
-    while (start < keysyms.length) {
+    while (start < keysyms.length && !signal?.aborted) {
       const plan = this.keymap.planRun(keysyms, start, performance.now());
       if (plan.end === start) {
         throw new InputError(
@@ -126,23 +144,33 @@ export class X11Input implements InputDriver {
         );
       }
       if (plan.assign.length > 0) {
-        // Keycodes about to change meaning: the client must have read the mapping they were typed with.
-        if (plan.reassigns) await this.letClientCatchUp(plan.waitMs);
+        // Keycodes about to change meaning: the client must have handled every event typed with them.
+        if (plan.reassigns) await this.letClientCatchUp(plan.waitMs, signal);
+        if (signal?.aborted) return;
         this.send(this.keymap.assign(plan.assign));
       }
-      for (let i = start; i < plan.end; i++) {
+      let i = start;
+      for (; i < plan.end; i++) {
         const keysym = keysyms[i] as number;
         const stroke = this.keymap.strokeFor(keysym) as KeyStroke;
         if (stroke.shift) this.press(this.shiftKeycode(), true);
         this.press(stroke.keycode, true);
         this.press(stroke.keycode, false);
         if (stroke.shift) this.press(this.shiftKeycode(), false);
+        // Between characters nothing is held: the place to stop on an abort, and to let the loop run.
+        if ((i - start) % BATCH === BATCH - 1) {
+          await this.connection.sync();
+          if (signal?.aborted) {
+            i++;
+            break;
+          }
+        }
       }
       // The whole run counts as the last use of each of its slots: a margin the model does not see
       // (clients re-reading the keymap do several round trips per change).
       const safeAt = this.clientDoneAt + this.settleMs;
-      for (let i = start; i < plan.end; i++) this.keymap.markUsed(keysyms[i] as number, safeAt);
-      start = plan.end;
+      for (let j = start; j < i; j++) this.keymap.markUsed(keysyms[j] as number, safeAt);
+      start = i;
       // Keep the socket from buffering far ahead of the server on long texts.
       await this.connection.sync();
     }
@@ -174,15 +202,28 @@ export class X11Input implements InputDriver {
     }
     await this.connection.sync().catch(() => undefined);
     this.connection.close();
+    await this.guardian?.done();
   }
 
-  /** Lets clients work through earlier presses of keycodes about to change meaning (see keymap.ts). */
-  private async letClientCatchUp(waitMs: number) {
+  private guarded(): InputGuardian {
+    this.guardian ??= InputGuardian.start(this.connection.displayName);
+    return this.guardian;
+  }
+
+  /**
+   * Waits until clients have handled every earlier press of keycodes about to change meaning: proven by
+   * the focused application's answer to a ping when it takes pings (client-barrier.ts), else estimated
+   * by the timing model (`waitMs`, see keymap.ts).
+   */
+  private async letClientCatchUp(waitMs: number, signal?: AbortSignal) {
     await this.connection.sync();
-    if (waitMs > 0) await sleep(waitMs);
+    this.barrier ??= ClientBarrier.open(this.connection);
+    const proof = await (await this.barrier).wait(this.proofTimeoutMs, signal).catch(() => 'unsupported');
+    if (proof === 'unsupported' && waitMs > 0) await sleep(waitMs);
   }
 
   private press(keycode: number, down: boolean) {
+    if (down) this.guarded().mayHoldKey(keycode);
     this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerEvent;
     this.connection.fakeInput(down ? FakeEvent.KeyPress : FakeEvent.KeyRelease, keycode);
   }
@@ -195,6 +236,10 @@ export class X11Input implements InputDriver {
 
   private send(change: RowChange | undefined) {
     if (!change) return;
+    change.rows.forEach((row, i) => {
+      const original = this.keymap.originalRow(change.firstKeycode + i);
+      if (original) this.guarded().lend(change.firstKeycode + i, original, row);
+    });
     this.connection.changeKeyboardMapping(change.firstKeycode, change.rows);
     this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerRemap;
   }

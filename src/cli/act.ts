@@ -148,6 +148,7 @@ async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
           action,
           ...(screenPoint ? { screen: { x: Math.round(screenPoint.x), y: Math.round(screenPoint.y) } } : {}),
           ...(result.pointer ? { pointer: result.pointer } : {}),
+          ...(result.clamped ? { clamped: result.clamped } : {}),
           ms: Math.round(result.durationMs * 100) / 100,
         })}\n`,
       );

@@ -91,6 +91,24 @@ describe('Keymap', () => {
     });
   });
 
+  it('lends only spare keycodes whose rows between survive being sent back (F1 would gain a second group)', () => {
+    // Keycode 11 is like F1 on Xvfb: F1 F1 F1 F1 F1 F1 XF86Switch_VT_1.
+    const f1 = [0xffbe, 0xffbe, 0xffbe, 0xffbe, 0xffbe, 0xffbe, 0x1008fe01];
+    const keymap = new Keymap({
+      minKeycode: 10,
+      maxKeycode: 14,
+      keysymsPerKeycode: 7,
+      rows: [Array(7).fill(0), f1, Array(7).fill(0), [0x61, 0x41, 0x61, 0x41, 0, 0, 0], Array(7).fill(0)],
+    });
+    // Spare keycodes 12 and 14 (joined by a plain row) are lent; 10, beyond F1, never is.
+    expect(keymap.spareKeycodes).toBe(2);
+    const plan = keymap.planRun([0xe9, 0xe8, 0xe7, 0xe6, 0xe5], 0, 0);
+    expect(plan.end).toBe(4);
+    const change = keymap.assign(plan.assign);
+    expect(change?.firstKeycode).toBe(12);
+    expect(change?.rows).toHaveLength(3);
+  });
+
   it('restores the original rows of every lent keycode', () => {
     const keymap = layout();
     keymap.assign(keymap.planRun([0xe9], 0, 0).assign);
