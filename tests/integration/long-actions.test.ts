@@ -96,10 +96,21 @@ describe('a huge wait', () => {
 });
 
 describe('a huge scroll', () => {
-  for (const [name, args, scrollY] of [
-    ['1e8 notches', ['--pixels-per-notch', '1'], 1e8],
-    ['any amount at 0 pixels per notch', ['--pixels-per-notch', '0'], 300],
-  ] as const) {
+  it('at 0 pixels per notch is a usage error on the command line, before any event', async () => {
+    const result = await runCli([
+      'act',
+      '--display',
+      display.name,
+      '--pixels-per-notch',
+      '0',
+      JSON.stringify({ type: 'scroll', x: 100, y: 100, scroll_y: 300 }),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--pixels-per-notch must be more than 0');
+    expect(await heldOnServer()).toEqual({ keys: [], buttons: 0 });
+  });
+
+  for (const [name, args, scrollY] of [['1e8 notches', ['--pixels-per-notch', '1'], 1e8]] as const) {
     it(`of ${name} is cut to ${MAX_SCROLL_NOTCHES} notches, says so, and ends`, async () => {
       const xev = await Xev.start(display.name, display.width, display.height);
       try {
