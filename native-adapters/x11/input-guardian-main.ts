@@ -1,5 +1,6 @@
 // The guardian process (see input-guardian.ts): reads what deskhand may hold from stdin; when stdin
 // ends without `done`, deskhand is gone, so it releases and restores on the display, then exits.
+import { lockDisplay } from '../display-lock.js';
 import { ClientBarrier } from './client-barrier.js';
 import type { GuardianMessage } from './input-guardian.js';
 import { FakeEvent, XConnection } from './x11-connection.js';
@@ -28,6 +29,20 @@ process.stdin.on('end', () => void (done ? process.exit(0) : cleanUp().finally((
 for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
 
 async function cleanUp(): Promise<void> {
+  // The display's lock, freed by deskhand's death, is taken first: a deskhand started since must not
+  // have its own held keys released by us. If one already owns the display, its input is its own.
+  const lock = await lockDisplay(displayName, { command: 'input guardian', waitMs: 2000 }).catch(
+    () => undefined,
+  );
+  if (!lock) return;
+  try {
+    await undo();
+  } finally {
+    lock.release();
+  }
+}
+
+async function undo(): Promise<void> {
   const x = await XConnection.open(displayName);
   const down = new Set(await x.keysDown());
   for (const keycode of keycodes) if (down.has(keycode)) x.fakeInput(FakeEvent.KeyRelease, keycode);
