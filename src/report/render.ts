@@ -82,13 +82,14 @@ ${notes(view.notes)}
 
 function filmstrip(view: ReportView): string {
   if (view.screenshots.length === 0) return '';
+  // Thumbnails load after the page, as they scroll into view (the script): a long run opens at once.
   const firstStepOf = new Map<number, number>();
   for (const step of view.steps)
     if (!firstStepOf.has(step.turn - 1)) firstStepOf.set(step.turn - 1, step.index);
   const items = view.screenshots.map(({ turn, path }) => {
     const step = firstStepOf.get(turn);
     const target = step === undefined ? attr(path) : `#step-${step}`;
-    return `<a class="frame" href="${target}"${step === undefined ? '' : ` data-step="${step}"`}><img src="${attr(path)}" alt="turn ${turn}" loading="lazy"><span>turn ${turn}</span></a>`;
+    return `<a class="frame" href="${target}"${step === undefined ? '' : ` data-step="${step}"`}><img data-src="${attr(path)}" alt="turn ${turn}"><span>turn ${turn}</span></a>`;
   });
   return `<section class="filmstrip" aria-label="screenshots">${items.join('')}</section>`;
 }
@@ -226,7 +227,7 @@ h2{font-size:16px;margin:8px 0}
 .facts dd{margin:0;font-weight:600}
 .filmstrip{display:flex;gap:8px;overflow-x:auto;padding-bottom:8px}
 .frame{flex:0 0 auto;display:flex;flex-direction:column;align-items:center;text-decoration:none;color:var(--muted);border:2px solid transparent;border-radius:6px;padding:2px}
-.frame img{height:72px;border-radius:4px;border:1px solid var(--line)}
+.frame img{height:72px;aspect-ratio:16/10;background:#dfe3ea;border-radius:4px;border:1px solid var(--line)}
 .frame.current{border-color:var(--accent);color:var(--fg)}
 .stepnav{display:flex;align-items:center;gap:12px;position:sticky;top:0;background:var(--bg);padding:6px 0;z-index:2}
 .stepnav button{font:inherit;padding:4px 12px;border:1px solid var(--line);border-radius:6px;background:var(--card);cursor:pointer}
@@ -283,6 +284,20 @@ const SCRIPT = `
     event.preventDefault();
     show(Number(frame.dataset.step) - 1);
   }));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Home') { show(0); event.preventDefault(); }
+    if (event.key === 'End') { show(steps.length - 1); event.preventDefault(); }
+  });
+  window.addEventListener('load', () => {
+    const strip = document.querySelector('.filmstrip');
+    const thumbs = [...document.querySelectorAll('.frame img[data-src]')];
+    const load = (img) => { if (!img.src) img.src = img.dataset.src; };
+    if (!('IntersectionObserver' in window)) { thumbs.forEach(load); return; }
+    const seen = new IntersectionObserver((entries) => entries.forEach((entry) => {
+      if (entry.isIntersecting) { load(entry.target); seen.unobserve(entry.target); }
+    }), { root: strip, rootMargin: '0px 400px' });
+    thumbs.forEach((img) => seen.observe(img));
+  });
   const fromHash = /^#step-(\\d+)$/.exec(location.hash);
   show(fromHash ? Number(fromHash[1]) - 1 : 0);
 })();
