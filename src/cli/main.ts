@@ -11,7 +11,9 @@ import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { checkOptions } from './option-rules.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { runsCommand } from './runs.js';
 import { screenshotCommand } from './screenshot.js';
 import { optionsOf, readSettings, settingsFor, unknownSettings } from './settings.js';
 import { deskhandVersion } from './version.js';
@@ -32,6 +34,8 @@ const COMMANDS: CommandModule<object, never>[] = [
   getCommand,
   cancelCommand,
   deleteCommand,
+  reportCommand,
+  runsCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { findRun, RunNotFoundError, writeReport } from '../report/index.js';
+import { defaultRecordRoot } from '../trajectory/index.js';
+import { UsageError } from './exit-codes.js';
+import { stderr, stdout } from './output.js';
+
+interface ReportArgs {
+  run?: string;
+  open: boolean;
+  recordRoot?: string;
+}
+
+/** The record folder a RUN names, a RunNotFoundError made a usage error (exit 2). */
+export async function recordFor(run: string | undefined, root: string): Promise<string> {
+  try {
+    return await findRun(run, root);
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function report(args: ArgumentsCamelCase<ReportArgs>): Promise<void> {
+  const dir = await recordFor(args.run, args.recordRoot ?? defaultRecordRoot());
+  const url = pathToFileURL(await writeReport(dir)).href;
+  stdout.write(`${url}\n`);
+  if (args.open) openInBrowser(url);
+}
+
+/** Hands the page to the desktop's browser (xdg-open); says so when there is none. */
+function openInBrowser(url: string): void {
+  const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
+  child.on('error', () => stderr.write(`deskhand: cannot run xdg-open; open ${url} in a browser\n`));
+  child.unref();
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report [run]',
+  describe: "Write a run's report.html (an offline page of its steps and screenshots) and print its URL",
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('run', {
+        type: 'string',
+        describe: 'a run id, a prefix of one, or a record folder (default: the latest run)',
+      })
+      .option('open', { type: 'boolean', default: false, describe: 'open the report in the browser' })
+      .option('record-root', {
+        type: 'string',
+        describe: 'the folder of run records (default: $XDG_STATE_HOME/deskhand/runs)',
+      }) as unknown as Argv<ReportArgs>,
+  handler: report,
+};

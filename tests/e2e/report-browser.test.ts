@@ -1,0 +1,240 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
+import { NOTES_LAYOUT, NotesApp } from '../../src/demo/notes-app.js';
+import { writeReport } from '../../src/report/index.js';
+import { readRunRecord, RunRecord } from '../../src/trajectory/index.js';
+import { runCli } from '../support/cli.js';
+import { modelServers } from '../support/model-servers.js';
+
+/**
+ * The report in a real browser: a real run (the built CLI, the local model server, the demo notes app
+ * on a private Xvfb), `deskhand report`, then Debian's Chromium through playwright-core with the
+ * network cut, reading back from the rendered page what the record says.
+ * DESKHAND_UPDATE_DOCS=1 also saves the page's screenshot as docs/report.png (the README's picture).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const DOCS_SHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
+
+let display: VirtualDisplay;
+let app: NotesApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  display = await startXvfb({ width: 1280, height: 800 });
+  app = await NotesApp.start(display.name);
+  browser = await chromium.launch({ executablePath: CHROMIUM });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await display?.stop();
+});
+
+const serve = modelServers();
+const at = (widget: keyof typeof NOTES_LAYOUT) => ({
+  x: NOTES_LAYOUT[widget][0],
+  y: NOTES_LAYOUT[widget][1],
+});
+
+/**
+ * Opens a report with every non-file request aborted and recorded. loadMs is the browser's own
+ * Navigation Timing (navigation start to the end of the load event); wallMs adds Playwright's round trips.
+ */
+async function openOffline(url: string) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const attempted: string[] = [];
+  await context.route('**/*', (route) => {
+    const requested = route.request().url();
+    if (requested.startsWith('file:')) return route.continue();
+    attempted.push(requested);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const started = performance.now();
+  await page.goto(url, { waitUntil: 'load' });
+  // Page code as strings: the tests' TypeScript has no DOM types.
+  await page.waitForFunction(
+    "[...document.querySelectorAll('.step:not([hidden]) img')].every((img) => img.complete)",
+  );
+  const wallMs = performance.now() - started;
+  const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
+  return { page, context, attempted, loadMs, wallMs };
+}
+
+describe('the run report in a browser', () => {
+  it('shows the recorded run: step count, the click where it landed, ←/→, secrets as placeholders, no network', async () => {
+    const server = await serve({
+      script: [
+        { reasoning: 'The title field is at the top left.', actions: [{ type: 'click', ...at('title') }] },
+        { actions: [{ type: 'type', text: '{{PASSWORD}}' }] },
+        {
+          actions: [
+            { type: 'double_click', ...at('notes') },
+            { type: 'drag', path: [at('notes'), at('items')] },
+          ],
+        },
+        { actions: [{ type: 'scroll', ...at('items'), scroll_y: 300 }] },
+        { functionCalls: [{ name: 'done', arguments: { message: 'Logged in' } }] },
+      ],
+    });
+    const root = mkdtempSync(join(tmpdir(), 'report-browser-'));
+    const run = await runCli(
+      [
+        'run',
+        'Log in with {{PASSWORD}}',
+        '--display',
+        display.name,
+        '--base-url',
+        server.url,
+        '--record',
+        root,
+        '--secret',
+        'PASSWORD',
+        // A viewport smaller than the screen, so a screen point must be scaled to land on the image.
+        '--max-edge',
+        '1024',
+      ],
+      { PASSWORD: 'hunter2secret' },
+    );
+    expect(run.stderr).not.toContain('hunter2secret');
+    expect(run.code).toBe(0);
+    const dir = join(root, readdirSync(root)[0]!);
+
+    const report = await runCli(['report', dir]);
+    expect(report.code).toBe(0);
+    const url = report.stdout.trim();
+    expect(url).toBe(`file://${dir}/report.html`);
+
+    const { run: runJson, steps } = await readRunRecord(dir);
+    const profile = runJson.profile as {
+      display: { width: number; height: number };
+      viewport: { width: number; height: number };
+    };
+    expect(profile.viewport).toEqual({ width: 1024, height: 640 });
+    const stepLines = steps.filter((line) => line.type === 'action.started' || line.type === 'rejected');
+
+    const { page, context, attempted, loadMs, wallMs } = await openOffline(url);
+    try {
+      expect(await page.locator('section.step').count()).toBe(stepLines.length);
+      expect(await page.locator('#position').textContent()).toBe(`Step 1 of ${stepLines.length}`);
+
+      // The click marker sits on the screenshot pixel the record's screen point maps to.
+      const click = stepLines[0] as { action: { type: string }; screenPoints: { x: number; y: number }[] };
+      expect(click.action.type).toBe('click');
+      const screen = click.screenPoints[0]!;
+      const expected = {
+        x: (screen.x * profile.viewport.width) / profile.display.width,
+        y: (screen.y * profile.viewport.height) / profile.display.height,
+      };
+      // The marker's centre relative to the image, in the image's own pixels.
+      const drawn = await page.evaluate<{ naturalWidth: number; x: number; y: number }>(`(() => {
+        const step = document.querySelector('.step:not([hidden])');
+        const img = step.querySelector('img');
+        const image = img.getBoundingClientRect();
+        const dot = step.querySelector('.mark-click .dot').getBoundingClientRect();
+        return {
+          naturalWidth: img.naturalWidth,
+          x: (dot.left + dot.width / 2 - image.left) * (img.naturalWidth / image.width),
+          y: (dot.top + dot.height / 2 - image.top) * (img.naturalHeight / image.height),
+        };
+      })()`);
+      expect(drawn.naturalWidth).toBe(1024);
+      expect(Math.abs(drawn.x - expected.x)).toBeLessThan(1);
+      expect(Math.abs(drawn.y - expected.y)).toBeLessThan(1);
+
+      if (process.env.DESKHAND_UPDATE_DOCS === '1') {
+        await page.screenshot({ path: join(dir, 'report-page.png') });
+        copyFileSync(join(dir, 'report-page.png'), DOCS_SHOT);
+      }
+
+      // → shows the typed step, with the secret as its placeholder and nowhere in clear.
+      await page.keyboard.press('ArrowRight');
+      expect(await page.locator('#position').textContent()).toBe(`Step 2 of ${stepLines.length}`);
+      const typed = page.locator('#step-2');
+      expect(await typed.isVisible()).toBe(true);
+      expect(await page.locator('#step-1').isVisible()).toBe(false);
+      expect(await typed.locator('.typed').textContent()).toBe('{{PASSWORD}}');
+      expect(await page.content()).not.toContain('hunter2secret');
+      await page.keyboard.press('ArrowRight');
+      expect(await page.locator('#step-3 .mark-click').getAttribute('data-count')).toBe('2');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      expect(await page.locator('#step-1').isVisible()).toBe(true);
+      expect(await page.locator('#position').textContent()).toBe(`Step 1 of ${stepLines.length}`);
+
+      expect(attempted).toEqual([]);
+      // Times are printed, not asserted: a loaded machine would make them flaky (they belong in a bench).
+      console.log(`report page load: ${loadMs.toFixed(0)} ms (${wallMs.toFixed(0)} ms through Playwright)`);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a 300-step record: the report has every step and its page navigates offline', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-big-'));
+    const profile = {
+      display: { width: 1280, height: 800, originX: 0, originY: 0, scaleFactor: 1 },
+      viewport: { width: 1280, height: 800 },
+      coordMode: 'normalized',
+      maxEdge: 1280,
+    };
+    const record = await RunRecord.create(root, {
+      runId: crypto.randomUUID(),
+      task: 'A long run',
+      provider: 'lightcone',
+      model: 'm',
+      profile,
+      startedAt: new Date().toISOString(),
+    });
+    const png = await sharp({ create: { width: 1280, height: 800, channels: 3, background: '#335577' } })
+      .png()
+      .toBuffer();
+    for (let turn = 0; turn <= 300; turn++) await record.screenshot(turn, png, 'png');
+    for (let step = 1; step <= 300; step++) {
+      const line = {
+        step,
+        turn: step,
+        responseId: `r${step}`,
+        callId: `c${step}`,
+        action: { type: 'click', x: step, y: step, button: 'left', count: 1 },
+        modelPoints: [{ x: step, y: step }],
+        screenPoints: [{ x: step * 1.28, y: step * 0.8 }],
+      };
+      await record.step({ type: 'action.started', ...line });
+      await record.step({ type: 'action', ...line, durationMs: 5, ok: true });
+    }
+    await record.finish({ outcome: 'success', exitCode: 0, steps: 300, turns: 301, durationMs: 600_000 });
+
+    const started = performance.now();
+    await writeReport(record.dir);
+    const writeMs = performance.now() - started;
+    const cliStarted = performance.now();
+    const cli = await runCli(['report', record.dir]);
+    const cliMs = performance.now() - cliStarted;
+    expect(cli.code).toBe(0);
+
+    const { page, context, attempted, loadMs, wallMs } = await openOffline(cli.stdout.trim());
+    try {
+      expect(await page.locator('section.step').count()).toBe(300);
+      await page.keyboard.press('End');
+      expect(await page.locator('#position').textContent()).toBe('Step 300 of 300');
+      await page.keyboard.press('ArrowLeft');
+      expect(await page.locator('#step-299').isVisible()).toBe(true);
+      expect(attempted).toEqual([]);
+      const size = readFileSync(join(record.dir, 'report.html')).length;
+      console.log(
+        `300 steps: report written in ${writeMs.toFixed(0)} ms (deskhand report, process included: ${cliMs.toFixed(0)} ms), ` +
+          `${(size / 1024).toFixed(0)} KiB; page load ${loadMs.toFixed(0)} ms (${wallMs.toFixed(0)} ms through Playwright)`,
+      );
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  escape,
+  findRun,
+  readReportView,
+  renderReport,
+  RunNotFoundError,
+  writeReport,
+} from '../../src/report/index.js';
+import { makeRecord } from '../support/report-records.js';
+
+describe('report view', () => {
+  it('puts each mark in screenshot pixels (screen point scaled by viewport/screen)', async () => {
+    const view = await readReportView(await makeRecord(mkdtempSync(join(tmpdir(), 'report-'))));
+    expect(view.steps.map((step) => step.kind)).toEqual(['action', 'action', 'rejected', 'action']);
+    expect(view.steps[0]!.marks).toEqual([
+      { kind: 'click', at: { x: 512, y: 192 }, count: 2, button: 'left' },
+    ]);
+    expect(view.steps[3]!.marks).toEqual([
+      {
+        kind: 'path',
+        points: [
+          { x: 0, y: 0 },
+          { x: 1024, y: 640 },
+        ],
+      },
+    ]);
+    // Turn T was decided from the screenshot sent with it, turn-(T-1).
+    expect(view.steps[0]!.screenshot).toBe('screenshots/turn-000.png');
+    expect(view.steps[2]!.screenshot).toBe('screenshots/turn-002.png');
+    expect(view.steps[0]!.notes).toEqual([{ kind: 'warning', message: 'retrying <soon>' }]);
+    expect(view.steps[1]!.text).toBe('[redacted]');
+    expect(view.run).toMatchObject({ outcome: 'failure', exitCode: 1, actions: 3, rejected: 1, warnings: 1 });
+  });
+
+  it('escapes every text from the record', async () => {
+    const dir = await makeRecord(mkdtempSync(join(tmpdir(), 'report-')), '<img src=x onerror=alert(1)>');
+    const html = renderReport(await readReportView(dir));
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('retrying &lt;soon&gt;');
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(escape(`a&b<"'>`)).toBe('a&amp;b&lt;&quot;&#39;&gt;');
+  });
+
+  it('writes report.html into the record', async () => {
+    const dir = await makeRecord(mkdtempSync(join(tmpdir(), 'report-')));
+    const path = await writeReport(dir);
+    expect(path).toBe(join(dir, 'report.html'));
+    const html = await readFile(path, 'utf8');
+    expect(html.match(/<section class="step"/g)).toHaveLength(4);
+    expect(html).toContain('src="screenshots/turn-000.png"');
+  });
+});
+
+describe('findRun', () => {
+  it('finds the latest run, a run by id prefix or folder, and refuses no match or several', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-runs-'));
+    const dir = await makeRecord(root);
+    expect(await findRun(undefined, root)).toBe(dir);
+    expect(await findRun('abcdef', root)).toBe(dir);
+    expect(await findRun(dir, '/nonexistent')).toBe(dir);
+    await expect(findRun('zzz', root)).rejects.toThrow(RunNotFoundError);
+    await expect(findRun('2026', root)).resolves.toBe(dir);
+    await expect(findRun(undefined, join(root, 'none'))).rejects.toThrow(/no run records under/);
+  });
+});
