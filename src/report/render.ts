@@ -100,6 +100,7 @@ function stepSection(view: ReportView, step: StepView): string {
       ? `Step ${step.index}: rejected (turn ${step.turn})`
       : `Step ${step.index}: ${escape(step.actionType ?? '')} (action ${step.step}, turn ${step.turn})`;
   const rows: [string, string][] = [];
+  if (step.reasoning) rows.push(['the model', step.reasoning]);
   if (step.text !== undefined) rows.push([step.actionType === 'type' ? 'typed' : 'keys', step.text]);
   if (step.modelPoints.length) rows.push(['model point', step.modelPoints.map(point).join(' → ')]);
   if (step.screenPoints.length) rows.push(['screen point', step.screenPoints.map(point).join(' → ')]);

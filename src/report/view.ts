@@ -88,6 +88,8 @@ export interface StepView {
   ok?: boolean;
   /** Rejections, errors and warnings that happened at this step. */
   notes: NoteView[];
+  /** The model's reasoning summary (and message) in the turn that chose this step. */
+  reasoning?: string;
 }
 
 const Point = z.object({ x: z.number(), y: z.number() });
@@ -134,7 +136,13 @@ export function reportView(
   const notes: NoteView[] = [];
   const noteHere = (note: NoteView) => (steps.at(-1)?.notes ?? notes).push(note);
   let warnings = 0;
+  const saidInTurn = new Map<number, string[]>();
   for (const line of lines) {
+    if ((line.type === 'reasoning' || line.type === 'message') && typeof line.text === 'string') {
+      const turn = numberOr(line.turn) ?? 0;
+      saidInTurn.set(turn, [...(saidInTurn.get(turn) ?? []), line.text]);
+      continue;
+    }
     if ((line.type === 'action.started' || line.type === 'action') && typeof line.step === 'number') {
       let step = byStep.get(line.step);
       if (!step) {
@@ -167,6 +175,8 @@ export function reportView(
       noteHere({ kind: 'warning', message: String(line.message ?? '') });
     }
   }
+
+  for (const step of steps) step.reasoning = saidInTurn.get(step.turn)?.join('\n\n');
 
   const usage = Usage.safeParse(run.usage);
   return {

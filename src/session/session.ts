@@ -607,9 +607,14 @@ class Loop {
 
   private emit(event: RunEventInput) {
     const full = { at: Math.round(performance.now() - this.started), ...event } as RunEvent;
-    // Warnings (retries, resumes, a fallback, a clamped point) belong in the record too.
+    // Warnings (retries, resumes, a fallback, a clamped point) and what the model said belong in the
+    // record too: the report shows them at the step they led to.
     if (full.type === 'warning')
       this.options.recorder?.step({ type: 'warning', at: full.at, message: full.message }).catch(() => {});
+    else if (full.type === 'reasoning' || full.type === 'message')
+      this.options.recorder
+        ?.step({ type: full.type, at: full.at, turn: full.turn, text: full.text })
+        .catch(() => {});
     this.channel.push(full);
   }
 }

@@ -91,7 +91,7 @@ describe('a scripted run', () => {
     await run.result;
     const { run: meta, steps } = await run.readRecord();
     expect(meta).toMatchObject({ status: 'finished', outcome: 'success', exitCode: 0, task: 'test task' });
-    expect(steps.map((s) => s.type)).toEqual(['action.started', 'action', 'end']);
+    expect(steps.map((s) => s.type)).toEqual(['action.started', 'action', 'message', 'end']);
     expect(steps[0]).toMatchObject({
       step: 1,
       modelPoints: [{ x: 10, y: 20 }],
@@ -167,7 +167,7 @@ describe('faults', () => {
     expect(run.runner.performed.map((p) => p.action.type)).toEqual(['click']);
     expect(JSON.stringify(creates(run)[1]?.body)).toMatch(/teleport/);
     const { steps } = await run.readRecord();
-    expect(steps.map((s) => s.type)).toEqual(['rejected', 'action.started', 'action', 'end']);
+    expect(steps.map((s) => s.type)).toEqual(['rejected', 'action.started', 'action', 'message', 'end']);
   });
 
   it('clamps coordinates off the 0-999 grid to the screen edge and says so', async () => {

@@ -27,6 +27,7 @@ export async function makeRecord(
   for (const turn of [0, 1, 2, 3]) await record.screenshot(turn, png, 'png');
   const click = { type: 'click', x: 500, y: 300, button: 'left', count: 2 };
   const base = { step: 1, turn: 1, responseId: 'r1', callId: 'c1', action: click };
+  await record.step({ type: 'reasoning', at: 5, turn: 1, text: 'The <Send> button is at the bottom.' });
   const points = { modelPoints: [{ x: 500, y: 300 }], screenPoints: [{ x: 640, y: 240 }] };
   await record.step({ type: 'action.started', ...base, ...points });
   await record.step({ type: 'action', ...base, ...points, durationMs: 3, ok: true });

@@ -37,6 +37,14 @@ describe('report view', () => {
     expect(view.run).toMatchObject({ outcome: 'failure', exitCode: 1, actions: 3, rejected: 1, warnings: 1 });
   });
 
+  it('shows what the model reasoned at the steps of its turn, escaped', async () => {
+    const dir = await makeRecord(mkdtempSync(join(tmpdir(), 'report-')));
+    const view = await readReportView(dir);
+    expect(view.steps[0]!.reasoning).toBe('The <Send> button is at the bottom.');
+    expect(view.steps[1]!.reasoning).toBeUndefined();
+    expect(renderReport(view)).toContain('The &lt;Send&gt; button is at the bottom.');
+  });
+
   it('escapes every text from the record', async () => {
     const dir = await makeRecord(mkdtempSync(join(tmpdir(), 'report-')), '<img src=x onerror=alert(1)>');
     const html = renderReport(await readReportView(dir));
