@@ -8,7 +8,11 @@ import { FakeEvent, XConnection } from './x11-connection.js';
 const displayName = process.argv[2] as string;
 const keycodes = new Set<number>();
 const buttons = new Set<number>();
-const lent = new Map<number, { original: number[]; set: number[] }>();
+/**
+ * Each lent keycode's original row, and every row deskhand said it would set: deskhand tells before it
+ * changes, so when it dies in between, the server still holds the row it set the time before.
+ */
+const lent = new Map<number, { original: number[]; sets: Set<string> }>();
 let done = false;
 let buffered = '';
 
@@ -20,8 +24,11 @@ process.stdin.on('data', (chunk: Buffer) => {
     const message = JSON.parse(line) as GuardianMessage;
     if ('keycode' in message) keycodes.add(message.keycode);
     else if ('button' in message) buttons.add(message.button);
-    else if ('lent' in message) lent.set(message.lent, message);
-    else done = true;
+    else if ('lent' in message) {
+      const known = lent.get(message.lent);
+      if (known) known.sets.add(message.set.join());
+      else lent.set(message.lent, { original: message.original, sets: new Set([message.set.join()]) });
+    } else done = true;
   }
 });
 process.stdin.on('end', () => void (done ? process.exit(0) : cleanUp().finally(() => process.exit(0))));
@@ -59,7 +66,7 @@ async function undo(): Promise<void> {
     // Only rows still as deskhand set them: a deskhand started since may have lent them again.
     const mapping = await x.keyboardMapping();
     const rowOf = (keycode: number) => mapping.rows[keycode - mapping.minKeycode] ?? [];
-    const ours = [...lent].filter(([keycode, { set }]) => rowOf(keycode).join() === set.join());
+    const ours = [...lent].filter(([keycode, { sets }]) => sets.has(rowOf(keycode).join()));
     if (ours.length > 0) {
       // One request, as deskhand sends them (see Keymap.change): the rows between as they are now.
       const first = Math.min(...ours.map(([keycode]) => keycode));

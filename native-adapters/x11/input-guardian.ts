@@ -80,6 +80,24 @@ export class InputGuardian {
     });
   }
 
+  /**
+   * Resolves once every message is in the pipe, not in this process's buffers (at most `timeoutMs`):
+   * a guardian slow to read fills the pipe, and what is still queued here dies with a SIGKILL.
+   */
+  heard(timeoutMs = 2000): Promise<void> {
+    const stdin = this.child.stdin;
+    if (!stdin?.writable || stdin.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      function finish() {
+        clearTimeout(timer);
+        stdin?.off('drain', finish);
+        resolve();
+      }
+      stdin.once('drain', finish);
+    });
+  }
+
   private tell(message: GuardianMessage): void {
     if (this.child.stdin?.writable) this.child.stdin.write(`${JSON.stringify(message)}\n`);
   }

@@ -97,7 +97,7 @@ export class X11Input implements InputDriver {
     let stroke = this.keymap.strokeFor(keysym);
     if (!stroke || !this.keymap.isOnLayout(keysym)) {
       const reserved = await this.keymap.reserve(keysym, (waitMs) => this.letClientCatchUp(waitMs));
-      this.send(reserved.change);
+      await this.send(reserved.change);
       stroke = reserved.stroke;
     }
     this.down.set(key, stroke);
@@ -147,7 +147,7 @@ export class X11Input implements InputDriver {
         // Keycodes about to change meaning: the client must have handled every event typed with them.
         if (plan.reassigns) await this.letClientCatchUp(plan.waitMs, signal);
         if (signal?.aborted) return;
-        this.send(this.keymap.assign(plan.assign));
+        await this.send(this.keymap.assign(plan.assign));
       }
       let i = start;
       for (; i < plan.end; i++) {
@@ -198,7 +198,7 @@ export class X11Input implements InputDriver {
     const restore = this.keymap.restore(performance.now());
     if (restore.change) {
       await this.letClientCatchUp(restore.waitMs);
-      this.send(restore.change);
+      await this.send(restore.change);
     }
     await this.connection.sync().catch(() => undefined);
     this.connection.close();
@@ -234,12 +234,15 @@ export class X11Input implements InputDriver {
     return stroke.keycode;
   }
 
-  private send(change: RowChange | undefined) {
+  private async send(change: RowChange | undefined) {
     if (!change) return;
     change.rows.forEach((row, i) => {
       const original = this.keymap.originalRow(change.firstKeycode + i);
       if (original) this.guarded().lend(change.firstKeycode + i, original, row);
     });
+    // The guardian must hold the new rows before the server does: a SIGKILL in between would leave it
+    // a row it never heard of, which it would not dare restore.
+    await this.guardian?.heard();
     this.connection.changeKeyboardMapping(change.firstKeycode, change.rows);
     this.clientDoneAt = Math.max(this.clientDoneAt, performance.now()) + this.msPerRemap;
   }
