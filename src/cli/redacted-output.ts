@@ -2,27 +2,23 @@
  * The last line of defence for secrets: every byte deskhand writes to stdout and stderr passes through
  * here, and each known secret (the API key, `--secret` values) is replaced, whatever path the text took
  * (a server's error echoing the key, the model's reasoning, an action's key name, a crash message).
- * The run record has its own redaction (src/trajectory/redact.ts).
+ * The same redactor as the run record's (src/trajectory/redact.ts).
  */
+import { redactor } from '../trajectory/redact.js';
+
 const secrets = new Set<string>();
+let redact: (text: string) => string = (text) => text;
 let installed = false;
 
-/** Adds secrets to hide from now on; short values (under 4 characters) would hide too much and are skipped. */
+/** Adds secrets to hide from now on (the record's redactor: escaped forms too, none under 4 characters). */
 export function protectSecrets(values: Iterable<string | undefined>): void {
-  for (const value of values) {
-    if (!value || value.length < 4) continue;
-    secrets.add(value);
-    // In --json output a secret with quotes or backslashes appears escaped.
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) secrets.add(escaped);
-  }
+  for (const value of values) if (value) secrets.add(value);
+  redact = redactor([...secrets]);
 }
 
 /** Replaces every protected secret in the text. */
 export function redactSecrets(text: string): string {
-  let result = text;
-  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
-  return result;
+  return redact(text);
 }
 
 /** Wraps process.stdout.write and process.stderr.write once for the life of the process. */
