@@ -41,6 +41,7 @@ describe('exact typing into an application that handles keys slowly', () => {
             const typed = await app.text();
             const { lost, extra } = countDifference(text, typed);
             console.log(`slow app ${sleepMs} ms/key, ${CHARS} chars: ${lost} lost, ${extra} wrong`);
+            if (typed !== text) console.log(describeFirstDifference(text, typed, await app.keys()));
             expect(typed).toBe(text);
           } finally {
             await app.stop();
@@ -53,6 +54,25 @@ describe('exact typing into an application that handles keys slowly', () => {
     }
   }
 });
+
+/** Where the typed text first goes wrong, with the key events the application got around it. */
+function describeFirstDifference(
+  expected: string,
+  actual: string,
+  keys: [string, number, number, number][],
+): string {
+  const want = Array.from(expected);
+  const got = Array.from(actual);
+  let at = 0;
+  while (at < want.length && want[at] === got[at]) at++;
+  // Shift presses (keyval 0xffe1) type nothing.
+  const presses = keys.flatMap((k, i) => (k[0] === 'press' && k[2] !== 0xffe1 ? [i] : []));
+  const from = Math.max(0, (presses[at] ?? keys.length) - 8);
+  return [
+    `first difference at character ${at}: expected ${JSON.stringify(want.slice(at - 3, at + 4).join(''))}, got ${JSON.stringify(got.slice(at - 3, at + 4).join(''))}`,
+    ...keys.slice(from, from + 24).map((k) => `  ${k.join(' ')}`),
+  ].join('\n');
+}
 
 /** Characters of `expected` missing from `actual`, and characters in `actual` not asked for. */
 function countDifference(expected: string, actual: string): { lost: number; extra: number } {

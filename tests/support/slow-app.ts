@@ -28,6 +28,12 @@ export class SlowApp {
     return ((await this.line('text', 10_000)) as { value: string }).value;
   }
 
+  /** Every key event the field got, in order: [press|release, keycode, keyval, server time]. */
+  async keys(): Promise<[string, number, number, number][]> {
+    this.child.stdin.write('keys\n');
+    return ((await this.line('keys', 10_000)) as { value: [string, number, number, number][] }).value;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));

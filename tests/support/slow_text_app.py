@@ -5,7 +5,8 @@ usage: slow_text_app.py SLEEP_MS
 
 Every KeyPress sleeps SLEEP_MS in its handler before GTK inserts the character, like a page that does
 work on every input event. GTK answers _NET_WM_PING itself (deskhand's proof that earlier keys were
-handled). Commands on stdin: "text" prints {"type": "text", "value": ...}; "quit".
+handled). Commands on stdin: "text" prints {"type": "text", "value": ...}; "keys" prints every key event it got
+(press/release, keycode, keyval, server time); "quit".
 """
 import json
 import sys
@@ -30,9 +31,18 @@ def emit(**record):
     sys.stdout.flush()
 
 
-def slow_key(_widget, _event):
+keys = []  # (press or release, hardware keycode, keyval, server time) of every key event, for diagnosis
+
+
+def slow_key(_widget, event):
+    keys.append(("press", event.hardware_keycode, event.keyval, event.time))
     time.sleep(sleep_s)
     return False  # let GTK insert the character
+
+
+def key_up(_widget, event):
+    keys.append(("release", event.hardware_keycode, event.keyval, event.time))
+    return False
 
 
 def on_stdin(source, _condition):
@@ -40,6 +50,8 @@ def on_stdin(source, _condition):
     if command == "text":
         buffer = view.get_buffer()
         emit(type="text", value=buffer.get_text(buffer.get_start_iter(), buffer.get_end_iter(), True))
+    elif command == "keys":
+        emit(type="keys", value=keys)
     elif command in ("quit", ""):
         Gtk.main_quit()
         return False
@@ -63,6 +75,7 @@ def ready():
 
 
 view.connect("key-press-event", slow_key)
+view.connect("key-release-event", key_up)
 window.connect("map-event", lambda *_: GLib.timeout_add(50, take_focus))
 GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP, on_stdin)
 window.show_all()
