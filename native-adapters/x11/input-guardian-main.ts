@@ -13,6 +13,8 @@ const buttons = new Set<number>();
  * changes, so when it dies in between, the server still holds the row it set the time before.
  */
 const lent = new Map<number, { original: number[]; sets: Set<string> }>();
+/** deskhand turned the server's key auto-repeat off: it was on and goes back on. */
+let autoRepeatOff = false;
 let done = false;
 let buffered = '';
 
@@ -28,7 +30,8 @@ process.stdin.on('data', (chunk: Buffer) => {
       const known = lent.get(message.lent);
       if (known) known.sets.add(message.set.join());
       else lent.set(message.lent, { original: message.original, sets: new Set([message.set.join()]) });
-    } else done = true;
+    } else if ('autoRepeatOff' in message) autoRepeatOff = message.autoRepeatOff;
+    else done = true;
   }
 });
 process.stdin.on('end', () => void (done ? process.exit(0) : cleanUp().finally(() => process.exit(0))));
@@ -55,6 +58,7 @@ async function undo(): Promise<void> {
   for (const keycode of keycodes) if (down.has(keycode)) x.fakeInput(FakeEvent.KeyRelease, keycode);
   // Buttons 1-5 show in the pointer mask (Button1Mask = 256 ...); releasing one that is up does nothing.
   const mask = (await x.queryPointer()).mask;
+  if (autoRepeatOff) x.setAutoRepeat(true);
   for (const button of buttons) {
     if (button > 5 || mask & (256 << (button - 1))) x.fakeInput(FakeEvent.ButtonRelease, button);
   }

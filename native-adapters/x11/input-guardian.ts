@@ -7,6 +7,7 @@ export type GuardianMessage =
   | { keycode: number }
   | { button: number }
   | { lent: number; original: number[]; set: number[] }
+  | { autoRepeatOff: boolean }
   | { done: true };
 
 // From the sources (tests run them through vitest) the compiled script sits under dist/.
@@ -60,6 +61,11 @@ export class InputGuardian {
     if (this.told.get(keycode) === set.join()) return;
     this.told.set(keycode, set.join());
     this.tell({ lent: keycode, original, set });
+  }
+
+  /** deskhand turns the server's key auto-repeat off (true; the guardian turns it back on) or back on. */
+  autoRepeatOff(off: boolean): void {
+    this.tell({ autoRepeatOff: off });
   }
 
   /**

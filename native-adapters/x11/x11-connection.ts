@@ -171,6 +171,20 @@ export class XConnection {
     this.client.ChangeKeyboardMapping(firstKeycode, perKeycode, rows.flat());
   }
 
+  /** Whether the server repeats a key held down (the global auto-repeat mode, as `xset q` shows it). */
+  async autoRepeat(): Promise<boolean> {
+    const reply = await this.request<{ globalAutoRepeat: number }>((done) =>
+      this.client.GetKeyboardControl(done),
+    );
+    return reply.globalAutoRepeat === 1;
+  }
+
+  /** Turns the server's key auto-repeat on or off for every keyboard (`xset r on|off`). */
+  setAutoRepeat(on: boolean): void {
+    this.throwIfBroken();
+    this.client.ChangeKeyboardControl({ autoRepeatMode: on ? 1 : 0 });
+  }
+
   /** The keys down now, as the server sees them: keycode k is down when bit k of the 256-bit map is set. */
   async keysDown(): Promise<number[]> {
     const bits = await this.request<Buffer>((done) => this.client.QueryKeymap(done));

@@ -51,6 +51,12 @@ export class X11Input implements InputDriver {
   private clientDoneAt = 0;
   /** Keys pressed by keyDown, with the stroke used, so keyUp releases the same keycode. */
   private readonly down = new Map<string, KeyStroke>();
+  /**
+   * The server's auto-repeat is off while we press keys (see quietRepeat); `undefined` until read.
+   * Whether it was on before we first turned it off.
+   */
+  private repeatWasOn: boolean | undefined;
+  private repeatOff = false;
 
   private constructor(
     private readonly connection: XConnection,
@@ -100,6 +106,7 @@ export class X11Input implements InputDriver {
       await this.send(reserved.change);
       stroke = reserved.stroke;
     }
+    await this.quietRepeat();
     this.down.set(key, stroke);
     if (stroke.shift) this.press(this.shiftKeycode(), true);
     this.press(stroke.keycode, true);
@@ -117,6 +124,7 @@ export class X11Input implements InputDriver {
     this.press(stroke.keycode, false);
     if (stroke.shift) this.press(this.shiftKeycode(), false);
     this.keymap.release(keysymForKey(key), this.clientDoneAt + this.settleMs);
+    this.restoreRepeat();
   }
 
   async scroll(notchesX: number, notchesY: number, signal?: AbortSignal) {
@@ -134,7 +142,15 @@ export class X11Input implements InputDriver {
   }
 
   async typeText(text: string, signal?: AbortSignal) {
-    const keysyms = Array.from(text.replace(/\r\n/g, '\n'), charToKeysym);
+    await this.quietRepeat();
+    try {
+      await this.typeKeysyms(Array.from(text.replace(/\r\n/g, '\n'), charToKeysym), signal);
+    } finally {
+      this.restoreRepeat();
+    }
+  }
+
+  private async typeKeysyms(keysyms: number[], signal?: AbortSignal) {
     let start = 0;
     while (start < keysyms.length && !signal?.aborted) {
       const plan = this.keymap.planRun(keysyms, start, performance.now());
@@ -189,12 +205,16 @@ export class X11Input implements InputDriver {
         if (stroke) this.press(stroke.keycode, false);
         if (stroke?.shift) this.press(this.shiftKeycode(), false);
       }
+      this.down.clear();
+      this.restoreRepeat();
     } catch {
       // The connection is gone; the server released nothing we can reach.
     }
   }
 
   async close() {
+    this.down.clear();
+    this.restoreRepeat();
     const restore = this.keymap.restore(performance.now());
     if (restore.change) {
       await this.letClientCatchUp(restore.waitMs);
@@ -220,6 +240,35 @@ export class X11Input implements InputDriver {
     this.barrier ??= ClientBarrier.open(this.connection);
     const proof = await (await this.barrier).wait(this.proofTimeoutMs, signal).catch(() => 'unsupported');
     if (proof === 'unsupported' && waitMs > 0) await sleep(waitMs);
+  }
+
+  /**
+   * Turns the server's key auto-repeat off before we press keys. A key repeats when the server handles
+   * its release more than the repeat delay (660 ms on Xvfb) after its press, and a loaded server can
+   * stall that long between the two requests: measured, a `6` typed once arrived as `66` (press, press
+   * 920 ms later, release). deskhand's keys never repeat: a model that wants a key twice presses it
+   * twice. The guardian turns repeat back on if we die with it off.
+   */
+  private async quietRepeat() {
+    if (this.repeatOff) return;
+    this.repeatWasOn ??= await this.connection.autoRepeat();
+    if (!this.repeatWasOn) return;
+    this.guarded().autoRepeatOff(true);
+    await this.guardian?.heard();
+    this.connection.setAutoRepeat(false);
+    this.repeatOff = true;
+  }
+
+  /** Auto-repeat back on, as it was, once we hold no key (held ones stay quiet until released). */
+  private restoreRepeat() {
+    if (!this.repeatOff || this.down.size > 0) return;
+    this.repeatOff = false;
+    try {
+      this.connection.setAutoRepeat(true);
+    } catch {
+      return; // the display is gone; the guardian cannot reach it either
+    }
+    this.guardian?.autoRepeatOff(false);
   }
 
   private press(keycode: number, down: boolean) {

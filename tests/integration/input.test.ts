@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Actuator } from '../../native-adapters/input/actuator.js';
+import { XConnection } from '../../native-adapters/x11/x11-connection.js';
 import { X11Input } from '../../native-adapters/x11/x11-input.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 import { parseLightconeAction } from '../../src/protocol/lightcone-actions.js';
@@ -86,6 +87,27 @@ describe('mouse on a real X display', () => {
     expect((free?.state ?? 0) & ShiftMask).toBe(0);
     expect(events.filter((e) => e.type === 'key').map((e) => e.keysym)).toEqual(['Shift_L']);
     expect(events.filter((e) => e.type === 'keyup').map((e) => e.keysym)).toEqual(['Shift_L']);
+  });
+
+  it('never repeats a key it holds, however long, and leaves the server repeating keys again after', async () => {
+    const repeats = await XConnection.open(display.name);
+    try {
+      expect(await repeats.autoRepeat()).toBe(true);
+      const from = observer.mark();
+      await actuator.run(parseLightconeAction({ type: 'key_down', keys: ['a'] }));
+      // Longer than the server's repeat delay (660 ms on Xvfb): with repeat on, the app gets more `a`s.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await repeats.autoRepeat()).toBe(false);
+      await actuator.run(parseLightconeAction({ type: 'key_up', keys: ['a'] }));
+      await observer.text();
+      const keys = observer.since(from).filter((e) => e.type === 'key');
+      expect(keys.map((e) => e.keysym)).toEqual(['a']);
+      expect(await repeats.autoRepeat()).toBe(true);
+      await act({ type: 'type', text: 'ab' });
+      expect(await repeats.autoRepeat()).toBe(true);
+    } finally {
+      repeats.close();
+    }
   });
 
   it('drags with the button held and real motion in between', async () => {
