@@ -164,6 +164,33 @@ describe('a worker that dies', () => {
       await queue.close();
     }
   }, 180_000);
+
+  it('SIGTERM: the running job gets --grace, then is cancelled on the model API and goes back to the queue', async () => {
+    const leaving = await worker('queue-term', 'leaving', '--grace', '1');
+    const id = await add('queue-term', 'queue-test hold 2');
+    const queue = openQueue(redis.url, 'queue-term');
+    try {
+      const responseId = await waitFor('the second turn to be under way', async () => {
+        const { logs } = await queue.getJobLogs(id);
+        return logs
+          .map(
+            (line) =>
+              (JSON.parse(line) as { event: { type: string; turn?: number; responseId?: string } }).event,
+          )
+          .find((event) => event.type === 'response.created' && event.turn === 2)?.responseId;
+      });
+      leaving.child.kill('SIGTERM');
+      expect((await leaving.exited).code).toBe(143);
+      expect(leaving.log()).toMatch(/grace time over: cancelling 1 running job/);
+      expect(server.cancelCalls()).toContain(responseId);
+      // Back in the queue for another worker, not failed.
+      expect(await queue.getJobState(id)).toBe('waiting');
+      expect((await queue.getJob(id))?.failedReason).toBeFalsy();
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  }, 120_000);
 });
 
 describe('schedules and cancel', () => {
