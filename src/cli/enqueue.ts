@@ -52,18 +52,21 @@ function declaredRunOptions(declare: (name: string, options: Options) => void): 
 function withJobOptions(yargs: Argv): Argv {
   const allowed = new Set(jobOptionNames());
   declaredRunOptions((name, options) => {
-    if (!allowed.has(name)) return;
     const { default: _default, ...rest } = options;
     void _default;
-    yargs.option(name, { ...rest, group: 'deskhand run options, for the job:' });
+    if (allowed.has(name)) yargs.option(name, { ...rest, group: 'deskhand run options, for the job:' });
+    // Known but refused, so that the refusal can say why (FORBIDDEN_OPTIONS) rather than "unknown option".
+    else if (name in FORBIDDEN_OPTIONS && !NOT_JOB_OPTIONS.has(name))
+      yargs.option(name, { ...rest, hidden: true });
   });
   return yargs;
 }
 
-/** The job's run options: those given, by dashed name. */
+/** The job's run options: those given, by dashed name (refused ones too: enqueue says why). */
 function jobOptions(args: EnqueueArgs): RunOptions {
   const options: RunOptions = {};
-  for (const name of jobOptionNames()) {
+  const refused = Object.keys(FORBIDDEN_OPTIONS).filter((name) => !NOT_JOB_OPTIONS.has(name));
+  for (const name of [...jobOptionNames(), ...refused]) {
     const value = args[name];
     if (value !== undefined) options[name] = value as RunOptions[string];
   }

@@ -76,7 +76,7 @@ export async function followJob(args: QueueArgs, shown: string, id: string, json
     }),
   );
   printer.close();
-  if (!job) throw new UsageError(`no job ${id} in queue "${args.queue}" (deskhand jobs lists them)`);
+  if (!job) throw new Error(`no job ${id} in queue "${args.queue}" (deskhand jobs lists them)`);
   if (json) stdout.write(`${JSON.stringify({ type: 'job.finished', ...job })}\n`);
   else stderr.write(`${describeJob(job)}\n`);
   return job.result?.exitCode ?? (job.state === 'completed' ? 0 : ExitCode.failed);

@@ -26,6 +26,13 @@ async function runWorker(args: WorkerArgs): Promise<number> {
     );
   const size = parseXvfbSize(args.size);
   const log = (line: string) => stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // A signal while the worker starts (Redis still away): nothing runs yet, so just go; the slots'
+  // displays end with the process.
+  const early = (signal: keyof typeof EXIT_BY_SIGNAL) => () => process.exit(EXIT_BY_SIGNAL[signal]);
+  const earlyHandlers = (Object.keys(EXIT_BY_SIGNAL) as (keyof typeof EXIT_BY_SIGNAL)[]).map(
+    (signal) => [signal, early(signal)] as const,
+  );
+  for (const [signal, handler] of earlyHandlers) process.on(signal, handler);
   // Loaded here, not at the top: BullMQ takes a while to load, and `deskhand run` needs none of it.
   const { startQueueWorker } = await import('../queue/worker.js');
   const worker = await startQueueWorker({
@@ -41,6 +48,7 @@ async function runWorker(args: WorkerArgs): Promise<number> {
     maxStalledCount: args.maxStalled,
     log,
   });
+  for (const [signal, handler] of earlyHandlers) process.off(signal, handler);
   log(
     `worker ${worker.name}: ${worker.displays.length} slot(s) on ${worker.displays.join(', ')}; queue "${args.queue}" at ${shown}`,
   );

@@ -160,15 +160,22 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     maxStalledCount: options.maxStalledCount ?? 1,
     autorun: false,
   });
-  worker.on('error', (error) => log(`warning: ${error.message}`));
+  // Redis away: ioredis retries every second or so, each retry an error; say it once per half minute.
+  let lastWarning = { text: '', at: 0 };
+  const warn = (text: string) => {
+    if (text === lastWarning.text && Date.now() - lastWarning.at < 30_000) return;
+    lastWarning = { text, at: Date.now() };
+    log(`warning: ${text} (Redis at ${target.shown}; retrying)`);
+  };
+  worker.on('error', (error) => warn(error.message));
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker went away): back in the queue`));
   // A lock this worker could not renew may already be another worker's: stop the run, never run twice.
   worker.on('lockRenewalFailed', (jobIds) => {
     for (const jobId of jobIds) stopJob(jobId, 'lock-lost');
   });
   subscriber.on('message', (_channel, jobId: string) => stopJob(jobId, 'cancel'));
-  subscriber.on('error', () => {});
-  commands.on('error', () => {});
+  subscriber.on('error', (error: Error) => warn(error.message));
+  commands.on('error', (error: Error) => warn(error.message));
   await subscriber.subscribe(cancelChannel(queue));
   void worker.run().catch((error: Error) => log(`warning: the worker stopped: ${error.message}`));
   await worker.waitUntilReady();
