@@ -10,6 +10,7 @@ import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
+import { queueGroup } from './queue.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -24,7 +25,12 @@ const groups: BenchGroup[] = [
   stepOverheadGroup,
   cliCancelGroup,
   memoryGroup,
+  queueGroup,
 ];
+
+/** `npm run bench -- --only queue,memory`: those groups alone; their figures replace theirs in results.json. */
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag >= 0 ? (process.argv[onlyFlag + 1] ?? '').split(',') : undefined;
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -44,6 +50,14 @@ function machine() {
     os: release,
     node: process.version,
   };
+}
+
+function previousMetrics(): Record<string, Metric> {
+  try {
+    return (JSON.parse(readFileSync(resultsFile, 'utf8')) as { metrics: Record<string, Metric> }).metrics;
+  } catch {
+    return {};
+  }
 }
 
 function printTable(metrics: NamedMetric[]): void {
@@ -73,7 +87,7 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-for (const group of groups) {
+for (const group of groups.filter((g) => !only || only.includes(g.name))) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -89,12 +103,14 @@ printTable(metrics);
 const results = {
   machine: machine(),
   date: new Date().toISOString(),
-  metrics: Object.fromEntries(
-    metrics.map(({ name, ours, baseline, ratio, unit, target, met }): [string, Metric] => [
+  metrics: Object.fromEntries([
+    // With --only, the other groups' figures stay as they were.
+    ...Object.entries(only ? previousMetrics() : {}),
+    ...metrics.map(({ name, ours, baseline, ratio, unit, target, met }): [string, Metric] => [
       name,
       { ours, baseline, ratio, unit, target, met },
     ]),
-  ),
+  ]),
 };
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(

@@ -6,7 +6,9 @@ import { ActionError } from '../protocol/lightcone-actions.js';
 import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { demoCommand } from './demo.js';
+import { enqueueCommand } from './enqueue.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { jobsCommand } from './jobs.js';
 import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
@@ -15,6 +17,7 @@ import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { runsCommand } from './runs.js';
 import { screenshotCommand } from './screenshot.js';
+import { workerCommand } from './worker.js';
 import { optionsOf, readSettings, settingsFor, unknownSettings } from './settings.js';
 import { deskhandVersion } from './version.js';
 
@@ -36,6 +39,9 @@ const COMMANDS: CommandModule<object, never>[] = [
   deleteCommand,
   reportCommand,
   runsCommand,
+  workerCommand,
+  enqueueCommand,
+  jobsCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */

@@ -34,6 +34,13 @@ const RULES: Record<string, Rule> = {
   'max-retries': whole(0, 100),
   'wait-for-display': atLeastZero,
   pace: atLeastZero,
+  slots: whole(1, 64),
+  grace: atLeastZero,
+  attempts: whole(1, 100),
+  limit: whole(1),
+  'lock-duration': positive,
+  'stalled-interval': positive,
+  'max-stalled': whole(0),
 };
 
 /** What is wrong with the value of the option (dashed name), or undefined when it is fine. */
