@@ -10,6 +10,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
+import { mcpCommand } from './mcp.js';
 import { checkOptions } from './option-rules.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -36,6 +37,7 @@ const COMMANDS: CommandModule<object, never>[] = [
   deleteCommand,
   reportCommand,
   runsCommand,
+  mcpCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */
