@@ -48,7 +48,9 @@ async function mcp(args: ArgumentsCamelCase<McpArgs>): Promise<void> {
   const protocolOut = claimStdout();
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey]);
-  const recordRoot = args.record === false ? undefined : (args.record ?? defaultRecordRoot());
+  // `--record DIR --no-record` (a config file's folder, switched off on the command line): the last wins.
+  const record = Array.isArray(args.record) ? (args.record.at(-1) as string | false) : args.record;
+  const recordRoot = record === false ? undefined : (record ?? defaultRecordRoot());
   if (recordRoot !== undefined)
     await prepareRecordRoot(recordRoot, '--record').catch((error: unknown) => {
       throw error instanceof RecordRootError ? new UsageError(error.message) : error;
