@@ -249,3 +249,69 @@ describe('deskhand mcp killed by SIGKILL', () => {
     }
   });
 });
+
+describe('deskhand mcp stopped by SIGTERM', () => {
+  it('releases a held key, closes its record as cancelled and exits 143', async () => {
+    const served = await serve();
+    try {
+      await call(served, 'act', { actions: [{ type: 'key_down', keys: ['shift'] }] });
+      expect(await shiftHeld(true)).toBe(true);
+      const closed = served.transport.onclose;
+      const exited = new Promise((resolve) => {
+        served.transport.onclose = () => {
+          closed?.();
+          resolve(undefined);
+        };
+      });
+      process.kill(served.transport.pid!, 'SIGTERM');
+      await exited;
+      expect(await shiftHeld(false, 0)).toBe(false);
+      expect(served.stderr()).toContain('ended (signal), exit 143');
+      const [dir] = readdirSync(served.records);
+      const { run, steps } = await readRunRecord(join(served.records, dir!));
+      expect(run).toMatchObject({ status: 'finished', outcome: 'cancelled', exitCode: 143 });
+      expect(steps.at(-1)).toMatchObject({ type: 'end', message: 'stopped by SIGTERM' });
+    } finally {
+      await served.client.close();
+    }
+  });
+});
+
+describe('deskhand mcp while run_task runs', () => {
+  it('refuses act meanwhile, and cancelling the call cancels the run', async () => {
+    const hanging = await startModelServer({ dialect: 'lightcone', script: [{ fault: { hang: true } }] });
+    const served = await serve('--base-url', hanging.url);
+    try {
+      const controller = new AbortController();
+      const progress: Progress[] = [];
+      const running = served.client.callTool({ name: 'run_task', arguments: { task: 'Wait' } }, undefined, {
+        signal: controller.signal,
+        onprogress: (params) => progress.push(params),
+      });
+      await hanging.waitForRequest((r) => r.method === 'POST' && r.path === '/v1/responses', 15_000);
+      const refused = await call(served, 'act', { actions: [{ type: 'click', x: 1, y: 1 }] });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toContain('a run_task is using the display');
+      expect(progress[0]?.message).toBe('turn 1: asking the model');
+
+      controller.abort();
+      await expect(running).rejects.toThrow();
+      // The run ends cancelled and gives the display back: act works again.
+      let moved: CallToolResult | undefined;
+      for (let tries = 0; tries < 100 && !(moved && !moved.isError); tries++) {
+        if (moved) await new Promise((resolve) => setTimeout(resolve, 50));
+        moved = await call(served, 'act', { actions: [{ type: 'move', x: 5, y: 5 }] });
+      }
+      expect(moved?.isError).toBeFalsy();
+      const records = await Promise.all(
+        readdirSync(served.records).map((name) => readRunRecord(join(served.records, name))),
+      );
+      const run = records.find((record) => record.run.provider === 'lightcone')!.run;
+      expect(run).toMatchObject({ status: 'finished', outcome: 'cancelled', exitCode: 130 });
+      expect(run.message).toContain('the MCP client cancelled the call');
+    } finally {
+      await served.client.close();
+      await hanging.close();
+    }
+  });
+});
