@@ -24,6 +24,9 @@ let observer: Observer;
 let x: XConnection;
 let model: ModelServer;
 
+// Each server is a Node process opening the display: seconds on a loaded 2-core machine.
+const SLOW = 90_000;
+
 beforeAll(async () => {
   display = await startXvfb({ width: 1280, height: 800 });
   observer = await Observer.start(display.name);
@@ -41,7 +44,7 @@ beforeAll(async () => {
       { actions: [{ type: 'terminate', status: 'success', result: 'Typed it.' }] },
     ],
   });
-});
+}, SLOW);
 
 afterAll(async () => {
   await model?.close();
@@ -93,12 +96,12 @@ async function shiftHeld(held: boolean, timeoutMs = 5000): Promise<boolean> {
   }
 }
 
-describe('deskhand mcp', () => {
+describe('deskhand mcp', { timeout: SLOW }, () => {
   let served: Served;
 
   beforeAll(async () => {
     served = await serve('--base-url', model.url, '--require-done');
-  });
+  }, SLOW);
 
   afterAll(async () => {
     await served?.client.close();
@@ -232,7 +235,7 @@ describe('deskhand mcp', () => {
   });
 });
 
-describe('deskhand mcp killed by SIGKILL', () => {
+describe('deskhand mcp killed by SIGKILL', { timeout: SLOW }, () => {
   it('leaves no key held: the input guardian releases it', async () => {
     // --no-record after serve's --record: the last one wins.
     const served = await serve('--no-record');
@@ -250,7 +253,7 @@ describe('deskhand mcp killed by SIGKILL', () => {
   });
 });
 
-describe('deskhand mcp stopped by SIGTERM', () => {
+describe('deskhand mcp stopped by SIGTERM', { timeout: SLOW }, () => {
   it('releases a held key, closes its record as cancelled and exits 143', async () => {
     const served = await serve();
     try {
@@ -277,7 +280,7 @@ describe('deskhand mcp stopped by SIGTERM', () => {
   });
 });
 
-describe('deskhand mcp while run_task runs', () => {
+describe('deskhand mcp while run_task runs', { timeout: SLOW }, () => {
   it('refuses act meanwhile, and cancelling the call cancels the run', async () => {
     const hanging = await startModelServer({ dialect: 'lightcone', script: [{ fault: { hang: true } }] });
     const served = await serve('--base-url', hanging.url);
