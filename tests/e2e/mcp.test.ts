@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -26,6 +26,8 @@ let model: ModelServer;
 
 // Each server is a Node process opening the display: seconds on a loaded 2-core machine.
 const SLOW = 90_000;
+/** run_task's key: the model server requires it, and no byte deskhand writes may hold it. */
+const API_KEY = 'sk-mcp-e2e-4f9d2a7c1b';
 
 beforeAll(async () => {
   display = await startXvfb({ width: 1280, height: 800 });
@@ -33,6 +35,7 @@ beforeAll(async () => {
   x = await XConnection.open(display.name);
   model = await startModelServer({
     dialect: 'lightcone',
+    apiKey: API_KEY,
     script: [
       {
         reasoning: 'The text area fills the window.',
@@ -100,7 +103,7 @@ describe('deskhand mcp', { timeout: SLOW }, () => {
   let served: Served;
 
   beforeAll(async () => {
-    served = await serve('--base-url', model.url, '--require-done');
+    served = await serve('--base-url', model.url, '--require-done', '--api-key', API_KEY);
   }, SLOW);
 
   afterAll(async () => {
@@ -232,6 +235,14 @@ describe('deskhand mcp', { timeout: SLOW }, () => {
     expect(actions).toEqual(['click', 'type', 'key_down']);
     const report = await runCli(['report', mcp.dir]);
     expect(report.code).toBe(0);
+
+    // The key was used (the model server requires it) and is nowhere: records, reports, stderr.
+    const files = readdirSync(served.records, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+    expect(files.length).toBeGreaterThan(6);
+    for (const file of files) expect(readFileSync(file).includes(API_KEY), file).toBe(false);
+    expect(served.stderr()).not.toContain(API_KEY);
   });
 });
 
