@@ -12,6 +12,7 @@ import { jobsCommand } from './jobs.js';
 import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
+import { mcpCommand } from './mcp.js';
 import { checkOptions } from './option-rules.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -42,6 +43,7 @@ const COMMANDS: CommandModule<object, never>[] = [
   workerCommand,
   enqueueCommand,
   jobsCommand,
+  mcpCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */

@@ -8,7 +8,7 @@ import { captureWhenSettled } from '../../native-adapters/capture/settle.js';
 import { createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
-import { readDisplayGeometry } from '../../native-adapters/display-geometry.js';
+import { type Monitor, readDisplayGeometry } from '../../native-adapters/display-geometry.js';
 import { Actuator } from '../../native-adapters/input/actuator.js';
 import { type ExitGuardOptions, releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import { openInput } from '../../native-adapters/input/open-input.js';
@@ -43,6 +43,9 @@ export interface DesktopOptions {
 export interface Desktop {
   displayName: string | undefined;
   profile: DisplayProfile;
+  /** Every RandR monitor of the X screen (empty without RandR 1.5), and the one chosen with `monitor`. */
+  monitors: Monitor[];
+  monitor?: Monitor;
   /** Performs actions; in a dry run it only describes them. */
   runner: ActionRunner;
   screen: ScreenSource;
@@ -117,6 +120,8 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
   return {
     displayName,
     profile,
+    monitors: geometry.monitors,
+    monitor: geometry.monitor,
     runner,
     releaseHeldInputOnExit: (guard) => releaseHeldInputOnExit(actuator, guard),
     screen,

@@ -1,9 +1,9 @@
-import type { CoordSetting } from '../../calibration/index.js';
+import { type CoordSetting, resolveCoordMode } from '../../calibration/index.js';
 import { clientFor, PROVIDERS, type Provider } from '../client/providers.js';
 import type { ClientOptions, ResponsesClient } from '../client/responses-client.js';
 import type { SafetyCheck, ScreenshotOutputType } from '../protocol/index.js';
 import { defaultRecordRoot, prepareRecordRoot, RunRecord } from '../trajectory/index.js';
-import { openDesktop } from './desktop.js';
+import { type Desktop, openDesktop } from './desktop.js';
 import { type RunEvent, type RunResult, STOP_EXIT_CODES, type StopReason } from './run-events.js';
 import { createSession } from './session.js';
 import { startProgram } from './start-program.js';
@@ -30,6 +30,13 @@ export interface RunTaskOptions {
   display?: string;
   /** Start a private virtual display of this size instead. */
   xvfb?: { width: number; height: number };
+  /**
+   * Or a desktop you opened (openDesktop) and keep: the run uses its display, input and capture and
+   * leaves it open (the MCP server's run_task). Its own options then apply (display, xvfb, maxEdge,
+   * scaleFactor, monitor, pixelsPerNotch, dryRun; `coords` still sets the model's coordinates), and
+   * the exit guard and signals are yours: the run installs none.
+   */
+  desktop?: Desktop;
   /** Wait this long for another deskhand process to give the display up (default 0). */
   waitForDisplayMs?: number;
   /** Where the run record goes (default ~/.local/state/deskhand/runs); false for none. */
@@ -98,19 +105,22 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     clientFor({ provider, baseUrl: options.baseUrl, apiKey: options.apiKey, ...options.clientOptions });
   const recordRoot = options.record === false ? undefined : (options.record ?? defaultRecordRoot());
   if (recordRoot !== undefined) await prepareRecordRoot(recordRoot, 'the run record folder');
-  const desktop = await openDesktop({
-    command: 'run',
-    waitForDisplayMs: options.waitForDisplayMs,
-    display: options.display,
-    xvfb: options.xvfb,
-    provider,
-    coords: options.coords ?? 'auto',
-    maxEdge: options.maxEdge ?? 1280,
-    scaleFactor: options.scaleFactor,
-    monitor: options.monitor,
-    pixelsPerNotch: options.pixelsPerNotch,
-    dryRun: options.dryRun,
-  });
+  const owned = options.desktop === undefined;
+  const desktop = options.desktop
+    ? withCoords(options.desktop, resolveCoordMode(options.coords ?? 'auto', provider))
+    : await openDesktop({
+        command: 'run',
+        waitForDisplayMs: options.waitForDisplayMs,
+        display: options.display,
+        xvfb: options.xvfb,
+        provider,
+        coords: options.coords ?? 'auto',
+        maxEdge: options.maxEdge ?? 1280,
+        scaleFactor: options.scaleFactor,
+        monitor: options.monitor,
+        pixelsPerNotch: options.pixelsPerNotch,
+        dryRun: options.dryRun,
+      });
   const program =
     options.startProgram && desktop.displayName
       ? await startProgram(options.startProgram, desktop.displayName)
@@ -136,7 +146,7 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
           },
           secrets: [...(apiKey ? [apiKey] : []), ...Object.values(secrets)],
         }).catch(async (error: unknown) => {
-          await desktop.close();
+          if (owned) await desktop.close();
           throw error;
         });
   const session = createSession({
@@ -201,10 +211,12 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     options.onForcedExit?.({ type: 'run.finished', at: Math.round(result.durationMs), ...result });
     process.exit(exitCode);
   };
-  const removeGuard = desktop.releaseHeldInputOnExit({
-    onSignal: options.handleSignals === false ? undefined : (signal) => stop(signal),
-    releaseTimeoutMs: 300,
-  });
+  const removeGuard = owned
+    ? desktop.releaseHeldInputOnExit({
+        onSignal: options.handleSignals === false ? undefined : (signal) => stop(signal),
+        releaseTimeoutMs: 300,
+      })
+    : () => {};
   desktop.onLost((message) => stop('display-lost', message));
 
   const events: AsyncIterable<RunEvent> = {
@@ -219,7 +231,7 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
   };
   const result = session.result.finally(async () => {
     program?.kill();
-    await desktop.close();
+    if (owned) await desktop.close();
     removeGuard();
   });
   return {
@@ -230,4 +242,9 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     result,
     stop,
   };
+}
+
+/** The same desktop with the model's coordinate mode of this run (the viewport stays the desktop's). */
+function withCoords(desktop: Desktop, coordMode: Desktop['profile']['coordMode']): Desktop {
+  return { ...desktop, profile: { ...desktop.profile, coordMode } };
 }
