@@ -64,34 +64,42 @@ export function statsOf(image: GreyImage, rect: Rect): { mean: number; std: numb
 
 /**
  * Normalized cross-correlation of `rect` in `a` with the same-sized rectangle at (bx, by) in `b`:
- * 1 for the same picture (whatever its brightness and contrast), 0 for unrelated ones. `aStats` are
- * the rectangle's own, computed once by the caller. A flat rectangle on either side gives 0.
+ * 1 for the same picture (whatever its brightness and contrast), 0 for unrelated ones. A flat
+ * rectangle on either side gives 0. `step` > 1 looks at every step-th pixel of every step-th row only
+ * (a quick estimate for a large rectangle).
  */
 export function correlation(
   a: GreyImage,
   rect: Rect,
-  aStats: { mean: number; std: number },
   b: GreyImage,
   bx: number,
   by: number,
+  step = 1,
 ): number {
+  let sumA = 0;
+  let squaresA = 0;
   let sumB = 0;
   let squaresB = 0;
   let cross = 0;
-  for (let y = 0; y < rect.height; y++) {
+  let count = 0;
+  for (let y = 0; y < rect.height; y += step) {
     const rowA = (rect.y + y) * a.width + rect.x;
     const rowB = (by + y) * b.width + bx;
-    for (let x = 0; x < rect.width; x++) {
+    for (let x = 0; x < rect.width; x += step) {
       const va = a.data[rowA + x] as number;
       const vb = b.data[rowB + x] as number;
+      sumA += va;
+      squaresA += va * va;
       sumB += vb;
       squaresB += vb * vb;
       cross += va * vb;
+      count++;
     }
   }
-  const count = rect.width * rect.height;
+  const meanA = sumA / count;
   const meanB = sumB / count;
-  const stdB = Math.sqrt(Math.max(0, squaresB / count - meanB * meanB));
-  if (aStats.std < 1e-6 || stdB < 1e-6) return 0;
-  return (cross / count - aStats.mean * meanB) / (aStats.std * stdB);
+  const varA = squaresA / count - meanA * meanA;
+  const varB = squaresB / count - meanB * meanB;
+  if (varA < 1e-6 || varB < 1e-6) return 0;
+  return (cross / count - meanA * meanB) / Math.sqrt(varA * varB);
 }

@@ -68,7 +68,7 @@ function tileFound(a: GreyImage, tile: Rect, b: GreyImage, radius: number): bool
       const other = statsOf(b, { x, y, width: tile.width, height: tile.height });
       return other.std < FLAT_STD * 2 && Math.abs(other.mean - stats.mean) <= FLAT_MEAN_TOLERANCE;
     }
-    return correlation(a, tile, stats, b, x, y) >= TILE_CORRELATION;
+    return correlation(a, tile, b, x, y) >= TILE_CORRELATION;
   };
   if (alike(tile.x, tile.y)) return true;
   // Nearest shifts first: ring by ring outwards.
