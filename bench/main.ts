@@ -10,6 +10,7 @@ import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
+import { replayGroup } from './replay.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -24,6 +25,7 @@ const groups: BenchGroup[] = [
   stepOverheadGroup,
   cliCancelGroup,
   memoryGroup,
+  replayGroup,
 ];
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
@@ -44,6 +46,14 @@ function machine() {
     os: release,
     node: process.version,
   };
+}
+
+function previousMetrics(): Record<string, Metric> {
+  try {
+    return (JSON.parse(readFileSync(resultsFile, 'utf8')) as { metrics: Record<string, Metric> }).metrics;
+  } catch {
+    return {};
+  }
 }
 
 function printTable(metrics: NamedMetric[]): void {
@@ -73,7 +83,9 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-for (const group of groups) {
+// `npm run bench -- replay capture` runs only the groups named.
+const only = process.argv.slice(2);
+for (const group of groups.filter((g) => only.length === 0 || only.includes(g.name))) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -89,12 +101,14 @@ printTable(metrics);
 const results = {
   machine: machine(),
   date: new Date().toISOString(),
-  metrics: Object.fromEntries(
-    metrics.map(({ name, ours, baseline, ratio, unit, target, met }): [string, Metric] => [
+  metrics: Object.fromEntries([
+    // A run of some groups only keeps the other groups' last figures.
+    ...(only.length > 0 ? Object.entries(previousMetrics()) : []),
+    ...metrics.map(({ name, ours, baseline, ratio, unit, target, met }): [string, Metric] => [
       name,
       { ours, baseline, ratio, unit, target, met },
     ]),
-  ),
+  ]),
 };
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(

@@ -259,7 +259,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const screenPoints = pointsOf(screenAction);
         const description = describeAction(screenAction, screenPoints);
         const status: StepStatus = verdict.shift.x !== 0 || verdict.shift.y !== 0 ? 'healed' : 'replayed';
-        const before = await recorder?.screenshot(shots, verdict.shot.data, verdict.shot.format);
+        const shot = shots;
         shots++;
         steps++;
         const what = {
@@ -270,14 +270,27 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
           screenPoints,
           replay: replayFields(status, index, verdict),
         };
-        await recorder?.step({
-          type: 'message',
-          turn: shots,
-          text: `${status} step ${index + 1} of ${script.steps.length}${
-            status === 'healed' ? `: the target moved by (${verdict.shift.x}, ${verdict.shift.y}) px` : ''
-          }${verdict.unverified ? ` (not verified: ${verdict.unverified})` : ''}`,
-        });
+        // Only this line must be on disk before the action starts; the screenshot before it and the
+        // lines after it are written while it runs (the record writes in order, and its ending waits).
         await recorder?.step({ type: 'action.started', ...what, startedAt: new Date().toISOString() });
+        const entry: ScriptStep = {
+          action,
+          before: status === 'replayed' ? step.before : undefined,
+          checkScreen: true,
+        };
+        recorder
+          ?.screenshot(shot, verdict.shot.data, verdict.shot.format)
+          .then((path) => (entry.before = path))
+          .catch(() => {});
+        void recorder
+          ?.step({
+            type: 'message',
+            turn: shots,
+            text: `${status} step ${index + 1} of ${script.steps.length}${
+              status === 'healed' ? `: the target moved by (${verdict.shift.x}, ${verdict.shift.y}) px` : ''
+            }${verdict.unverified ? ` (not verified: ${verdict.unverified})` : ''}`,
+          })
+          .catch(() => {});
         let error: string | undefined;
         try {
           await options.runner.run(fillParams(screenAction, options.values), { signal: options.signal });
@@ -286,7 +299,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
           error = redact(thrown instanceof Error ? thrown.message : String(thrown));
         }
         const actMs = performance.now() - began;
-        await recorder?.step({ type: 'action', ...what, durationMs: actMs, ok: !error, error });
+        void recorder
+          ?.step({ type: 'action', ...what, durationMs: actMs, ok: !error, error })
+          .catch(() => {});
         if (error)
           return await end(
             'action_error',
@@ -312,7 +327,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
           matchMs: Math.round(verdict.matchMs),
           actMs: Math.round(actMs),
         });
-        performed.push({ action, before, checkScreen: true });
+        performed.push(entry);
         index++;
         continue;
       }

@@ -244,5 +244,5 @@ describe('deskhand run --cache', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(creates(third)).toBe(0);
     expect((await app.state()).submitted).toEqual([{ customer: 'Initech', amount: '42' }]);
-  });
+  }, 120_000); // three runs of the CLI, two of them waiting out --match-timeout once
 });
