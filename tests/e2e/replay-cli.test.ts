@@ -78,13 +78,14 @@ async function recordRun(root: string): Promise<{ dir: string; ms: number; reque
   return { dir: join(root, readdirSync(root)[0]!), ms, requests: creates(server) };
 }
 
-describe('deskhand replay', () => {
+// Each test runs the CLI once or more: generous limits for a loaded machine (no timing is asserted).
+describe('deskhand replay', { timeout: 120_000 }, () => {
   let recorded: { dir: string; ms: number; requests: number };
   const replays = mkdtempSync(join(tmpdir(), 'deskhand-replays-'));
 
   beforeAll(async () => {
     recorded = await recordRun(mkdtempSync(join(tmpdir(), 'deskhand-recorded-')));
-  });
+  }, 120_000);
 
   it('replays a recorded run on the unchanged application with no model request, faster than the model run', async () => {
     app = await ReplayApp.start(display.name);
@@ -174,7 +175,7 @@ describe('deskhand replay', () => {
   });
 });
 
-describe('deskhand run --cache', () => {
+describe('deskhand run --cache', { timeout: 180_000 }, () => {
   it('records the first run, then falls back to the model past an unexpected dialog, resumes, and updates the cache', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'deskhand-cache-'));
     const records = mkdtempSync(join(tmpdir(), 'deskhand-cached-runs-'));
@@ -244,5 +245,5 @@ describe('deskhand run --cache', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(creates(third)).toBe(0);
     expect((await app.state()).submitted).toEqual([{ customer: 'Initech', amount: '42' }]);
-  }, 120_000); // three runs of the CLI, two of them waiting out --match-timeout once
+  });
 });
