@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 import type { ModelServer, Script } from '../../src/model-server/index.js';
 import { readRunRecord } from '../../src/trajectory/index.js';
-import { runCli } from '../support/cli.js';
+import { collect, linesOut, runCli, startCli } from '../support/cli.js';
 import { modelServers } from '../support/model-servers.js';
 import { ReplayApp } from '../support/replay-app.js';
 
@@ -87,7 +87,7 @@ describe('deskhand replay', { timeout: 120_000 }, () => {
     recorded = await recordRun(mkdtempSync(join(tmpdir(), 'deskhand-recorded-')));
   }, 120_000);
 
-  it('replays a recorded run on the unchanged application with no model request, faster than the model run', async () => {
+  it('replays a recorded run on the unchanged application with no model request (both times printed)', async () => {
     app = await ReplayApp.start(display.name);
     const server = await serve({ script: [] });
     const started = performance.now();
@@ -172,6 +172,32 @@ describe('deskhand replay', { timeout: 120_000 }, () => {
       'step-001-expected.png',
       'step-001-found.png',
     ]);
+  });
+  it('stops on Ctrl+C while waiting for the recorded screen: exit 130, the record closed', async () => {
+    app = await ReplayApp.start(display.name, { wrong: true });
+    const child = startCli([
+      'replay',
+      recorded.dir,
+      '--display',
+      display.name,
+      '--fallback',
+      'none',
+      '--match-timeout',
+      '60',
+      '--record',
+      replays,
+      '--json',
+    ]);
+    const done = collect(child);
+    const [first] = await linesOut(child, 1);
+    const started = JSON.parse(first!);
+    expect(started.type).toBe('replay.started');
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code, result.stderr).toBe(130);
+    const { run } = await readRunRecord(started.recordDir);
+    expect(run).toMatchObject({ status: 'finished', outcome: 'cancelled', exitCode: 130 });
+    expect((await app.state()).customer).toBe('');
   });
 });
 
