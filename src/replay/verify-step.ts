@@ -75,6 +75,9 @@ export async function judge(
       reason: `the screen is ${shot.width}x${shot.height} in the model's view, the recording was ${width}x${height}`,
       matchMs: matchMs(),
     };
+  const point = targetOf(step, recorded);
+  // Nothing to look at (a typing after a click in one turn): the settled screen is all it waits for.
+  if (!step.checkScreen && !point) return { ok: true, shift: { x: 0, y: 0 }, matchMs: matchMs() };
   const [expected, found] = await Promise.all([pictures.get(step.before), decodeGrey(shot.data)]);
   let screen: ScreenMatch | undefined;
   if (step.checkScreen) {
@@ -89,7 +92,6 @@ export async function judge(
         matchMs: matchMs(),
       };
   }
-  const point = targetOf(step, recorded);
   if (!point) return { ok: true, shift: { x: 0, y: 0 }, screen, matchMs: matchMs() };
   const target = findTarget(expected, found, point);
   if (target.found) return { ok: true, shift: target.shift, screen, target, matchMs: matchMs() };
