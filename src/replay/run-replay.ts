@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { focusedApplication } from '../../native-adapters/x11/focused-app.js';
 import type { Provider } from '../client/providers.js';
 import { openDesktop } from '../session/desktop.js';
@@ -79,10 +82,14 @@ export async function replayTask(options: ReplayTaskOptions): Promise<ReplayTask
       checkParams(script, values);
     }
     const runId = crypto.randomUUID();
+    // The cache needs the screenshots a record keeps: without a record, one in a temporary folder.
+    const scratch =
+      options.record === false && key ? await mkdtemp(join(tmpdir(), 'deskhand-replay-')) : undefined;
+    const recordRoot = options.record === false ? scratch : options.record;
     const record =
-      options.record === false
+      recordRoot === undefined
         ? undefined
-        : await RunRecord.create(options.record, {
+        : await RunRecord.create(recordRoot, {
             runId,
             task: script.task,
             provider: options.model?.provider ?? 'replay',
@@ -164,9 +171,10 @@ export async function replayTask(options: ReplayTaskOptions): Promise<ReplayTask
           })),
         });
       }
-      return { ...result, recordDir: record?.dir, cached, cacheHit };
+      return { ...result, recordDir: scratch ? undefined : record?.dir, cached, cacheHit };
     } finally {
       removeGuard();
+      if (scratch) await rm(scratch, { recursive: true, force: true });
     }
   } finally {
     program?.kill();
