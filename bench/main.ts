@@ -11,6 +11,7 @@ import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
 import { queueGroup } from './queue.js';
+import { replayGroup } from './replay.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -26,11 +27,8 @@ const groups: BenchGroup[] = [
   cliCancelGroup,
   memoryGroup,
   queueGroup,
+  replayGroup,
 ];
-
-/** `npm run bench -- --only queue,memory`: those groups alone; their figures replace theirs in results.json. */
-const onlyFlag = process.argv.indexOf('--only');
-const only = onlyFlag >= 0 ? (process.argv[onlyFlag + 1] ?? '').split(',') : undefined;
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -87,7 +85,9 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-for (const group of groups.filter((g) => !only || only.includes(g.name))) {
+// `npm run bench -- replay capture` runs only the groups named.
+const only = process.argv.slice(2);
+for (const group of groups.filter((g) => only.length === 0 || only.includes(g.name))) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -104,8 +104,8 @@ const results = {
   machine: machine(),
   date: new Date().toISOString(),
   metrics: Object.fromEntries([
-    // With --only, the other groups' figures stay as they were.
-    ...Object.entries(only ? previousMetrics() : {}),
+    // A run of some groups only keeps the other groups' last figures.
+    ...(only.length > 0 ? Object.entries(previousMetrics()) : []),
     ...metrics.map(({ name, ours, baseline, ratio, unit, target, met }): [string, Metric] => [
       name,
       { ours, baseline, ratio, unit, target, met },

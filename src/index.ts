@@ -22,3 +22,5 @@ export {
   type Shot,
 } from './session/session.js';
 export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
+export { replayTask, type ReplayTaskOptions, type ReplayTaskResult } from './replay/run-replay.js';
+export { type Script, scriptFromRecord } from './replay/script.js';

@@ -8,6 +8,8 @@ export const ExitCode = {
   displayLost: 4,
   /** Another deskhand process owns the display (and --wait-for-display ran out). */
   displayBusy: 5,
+  /** A replay found another screen than the recorded one and --fallback none: stopped before acting. */
+  replayDiverged: 7,
   sighup: 129,
   sigint: 130,
   /** stdout or stderr was closed under us (EPIPE): 128 + SIGPIPE, as a shell reports it. */

@@ -14,6 +14,7 @@ import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-outpu
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { mcpCommand } from './mcp.js';
 import { checkOptions } from './option-rules.js';
+import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { runsCommand } from './runs.js';
@@ -44,6 +45,7 @@ const COMMANDS: CommandModule<object, never>[] = [
   enqueueCommand,
   jobsCommand,
   mcpCommand,
+  replayCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */

@@ -13,6 +13,7 @@ import { idleGarbageCollector } from './idle-gc.js';
 import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { protectSecrets } from './redacted-output.js';
+import { runCached } from './replay.js';
 import { createRunPrinter } from './run-output.js';
 
 export interface RunArgs extends ProviderArgs {
@@ -46,6 +47,10 @@ export interface RunArgs extends ProviderArgs {
   screenshotOutput: 'input_image' | 'computer_screenshot';
   /** Seconds to wait for another deskhand process to give the display up (0: fail at once). */
   waitForDisplay?: number;
+  /** Replay cache folder (run --cache DIR): replay the task's cached script, or record one. */
+  cache?: string;
+  param?: string[];
+  matchTimeout?: number;
 }
 
 /** --wait-for-display S as milliseconds; a usage error unless S >= 0. */
@@ -113,6 +118,8 @@ export function readSecrets(
 
 export async function runTask(args: RunArgs): Promise<number> {
   const task = readTask(args);
+  if (args.cache !== undefined) return runCached({ ...args, task, cache: args.cache });
+  if (args.param?.length) throw new UsageError('--param goes with --cache (or deskhand replay)');
   const secrets = readSecrets(args.secret);
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey, ...Object.values(secrets)]);
@@ -347,7 +354,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
           default: false,
           describe: 'more lines (screenshots, reasoning deltas in --json)',
         })
-        .option('wait-for-display', waitForDisplayOption),
+        .option('wait-for-display', waitForDisplayOption)
+        .option('cache', {
+          type: 'string',
+          describe:
+            'replay cache folder: replay the cached script of this task (the model only where it diverges), or record one',
+        })
+        .option('param', {
+          type: 'string',
+          array: true,
+          nargs: 1,
+          describe: 'with --cache: NAME=value, typed where the task says {{NAME}}; cached as {{NAME}}',
+        })
+        .option('match-timeout', {
+          type: 'number',
+          describe: 'with --cache: seconds each replayed step waits for its recorded screen (default 5)',
+        }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await runTask(args);
