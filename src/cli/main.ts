@@ -11,6 +11,7 @@ import { guardOutput, stderr } from './output.js';
 import { apiKeysIn, protectSecrets, redactProcessOutput } from './redacted-output.js';
 import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { checkOptions } from './option-rules.js';
+import { policyCommand } from './policy.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { runsCommand } from './runs.js';
@@ -36,6 +37,7 @@ const COMMANDS: CommandModule<object, never>[] = [
   deleteCommand,
   reportCommand,
   runsCommand,
+  policyCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */
