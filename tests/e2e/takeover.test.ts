@@ -29,7 +29,7 @@ beforeAll(async () => {
   display = await startXvfb({ width: 1024, height: 768 });
   observer = await Observer.start(display.name);
   x = await XConnection.open(display.name);
-});
+}, 60_000);
 
 afterAll(async () => {
   x?.close();
@@ -76,7 +76,7 @@ function startRun(server: ModelServer, ...extra: string[]) {
     for (const wake of waiters) wake();
   });
   const done = collect(child);
-  const waitForEvent = (predicate: (event: RunEvent) => boolean, timeoutMs = 15_000) =>
+  const waitForEvent = (predicate: (event: RunEvent) => boolean, timeoutMs = 60_000) =>
     new Promise<RunEvent>((resolve, reject) => {
       const check = () => {
         const found = events.find(predicate);
@@ -116,7 +116,8 @@ const timeOf = (e: ObservedEvent) => (e as ObservedEvent & { time: number }).tim
 
 describe('a person using the desktop pauses the run', () => {
   it('a key pressed during a long type stops the typing; nothing more lands until the desk was idle', async () => {
-    const long = 'x'.repeat(4000);
+    // Long enough that the person's key comes mid-way even on a loaded machine (unstopped: ~20 s).
+    const long = 'x'.repeat(12_000);
     const server = await serve({
       script: [
         {
@@ -147,7 +148,7 @@ describe('a person using the desktop pauses the run', () => {
     const afterQ = seen.slice(seen.indexOf(q as ObservedEvent) + 1);
     // In flight when the server took the person's key: at most a batch or two of characters.
     const lateX = keyEvents(afterQ, 'x').length;
-    expect(lateX).toBeLessThanOrEqual(130);
+    expect(lateX).toBeLessThanOrEqual(3 * 64);
     // The rest of that turn (STALE) never ran; the next turn came only after the idle time.
     expect(keyEvents(seen, 'S')).toEqual([]);
     const firstD = keyEvents(seen, 'd')[0];
@@ -176,7 +177,7 @@ describe('a person using the desktop pauses the run', () => {
     console.log(
       `takeover (key): ${lateX} characters landed after the person's key; resumed ${timeOf(firstD as ObservedEvent) - timeOf(q as ObservedEvent)} ms after it`,
     );
-  });
+  }, 120_000);
 
   it('moving the pointer during a wait releases a held key and skips the rest of the turn', async () => {
     const server = await serve({
@@ -213,19 +214,29 @@ describe('a person using the desktop pauses the run', () => {
     );
     await expectNothingHeld();
     expect(toldInRequest(server, 1)).toContain('the user interacted with the desktop');
-  });
+  }, 120_000);
 
   it("a click while the model is thinking: the answer's actions are not performed on the stale screen", async () => {
+    // The model answers only once deskhand has seen the person: its answer is based on a stale screen.
+    let personSeen = () => {};
+    const seen = new Promise<void>((resolve) => {
+      personSeen = resolve;
+    });
     const script: Script = [
-      { actions: [{ type: 'type', text: 'stale' }], fault: { delayMs: 1500 } },
+      async () => {
+        await seen;
+        return { actions: [{ type: 'type', text: 'stale' }] };
+      },
       { actions: [{ type: 'type', text: 'fresh' }] },
       { actions: [{ type: 'terminate', status: 'success', result: 'ok' }] },
     ];
     const server = await serve({ script });
     const r = startRun(server);
     await r.waitForEvent((e) => e.type === 'turn.started');
-    await server.waitForRequest((req) => req.method === 'POST', 10_000);
+    await server.waitForRequest((req) => req.method === 'POST', 60_000);
     await person('mousemove', '300', '300', 'click', '1');
+    await r.waitForEvent((e) => e.type === 'takeover.started');
+    personSeen();
     const result = await r.done;
     expect(result.code, result.stderr).toBe(0);
     const text = await observer.text();
@@ -238,7 +249,7 @@ describe('a person using the desktop pauses the run', () => {
     });
     expect(toldInRequest(server, 1)).toContain('the user interacted with the desktop');
     await expectNothingHeld();
-  });
+  }, 120_000);
 
   it('--on-takeover cancel ends the run (exit 130) and releases everything', async () => {
     const server = await serve({
@@ -262,5 +273,5 @@ describe('a person using the desktop pauses the run', () => {
       message: 'cancelled: someone used the desktop (--on-takeover cancel)',
     });
     await expectNothingHeld();
-  });
+  }, 120_000);
 });
