@@ -77,7 +77,7 @@ function problemsOf(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter):
         line: at.line,
         column: at.col,
         field: fieldName([...path, key]),
-        message: `unknown field (expected one of the fields listed in the README's "Policy" section)`,
+        message: `unknown field (expected ${fieldsAt(path).join(', ')})`,
       };
     });
   }
@@ -103,6 +103,23 @@ function keyOffset(doc: Document, path: (string | number)[], key: string): numbe
     }
   }
   return valueOffset(doc, path);
+}
+
+/** The fields a policy object takes at `path` (list indices ignored). */
+function fieldsAt(path: (string | number)[]): string[] {
+  const where = path.filter((part) => typeof part === 'string').join('.');
+  const fields: Record<string, string[]> = {
+    '': ['windows', 'keys', 'navigate', 'confirm', 'rate'],
+    windows: ['allow', 'deny'],
+    'windows.allow': ['class', 'title'],
+    'windows.deny': ['class', 'title'],
+    'confirm.window': ['class', 'title'],
+    keys: ['deny', 'defaultDeny', 'maxTypeLength'],
+    navigate: ['allow', 'deny', 'allowDomains', 'denyDomains'],
+    confirm: ['action', 'text', 'window', 'message'],
+    rate: ['actionsPerMinute'],
+  };
+  return fields[where] ?? [];
 }
 
 function fieldName(path: (string | number)[]): string {
