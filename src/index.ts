@@ -22,3 +22,4 @@ export {
   type Shot,
 } from './session/session.js';
 export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
+export { loadPolicyFile, Policy, PolicyError, type PolicyFile } from './policy/index.js';

@@ -58,7 +58,7 @@ export class ActionGate {
     where: { responseId: string; callId: string },
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    if (action.type === 'wait' || action.type === 'screenshot' || action.type === 'end') return undefined;
+    if (action.type === 'end') return undefined;
     const refuse = (message: string, rule?: string) => {
       const line = { turn: this.hooks.turn(), callId: where.callId, message, ...(rule ? { rule } : {}) };
       this.hooks.emit({ type: 'action.rejected', ...line });
@@ -67,7 +67,7 @@ export class ActionGate {
     };
     const blocked = this.takeover?.blocked();
     if (blocked) return refuse(blocked, 'takeover');
-    if (!this.policy) return undefined;
+    if (!this.policy || action.type === 'wait' || action.type === 'screenshot') return undefined;
     const { policy } = this.policy;
     const windows = policy.needsWindow(action) ? await this.windowsOf(action) : [];
     const decision = policy.decide(action, windows);
