@@ -61,8 +61,7 @@ function startRun(server: ModelServer, ...extra: string[]) {
     '--record',
     record,
     '--json',
-    '--resume-after',
-    String(RESUME_AFTER_S),
+    ...(extra.includes('--resume-after') ? [] : ['--resume-after', String(RESUME_AFTER_S)]),
     ...extra,
   ]);
   const events: RunEvent[] = [];
@@ -249,6 +248,28 @@ describe('a person using the desktop pauses the run', () => {
     });
     expect(toldInRequest(server, 1)).toContain('the user interacted with the desktop');
     await expectNothingHeld();
+  }, 120_000);
+
+  it('--resume-after 0 waits for SIGUSR1, however idle the desk is', async () => {
+    const server = await serve({
+      script: [
+        { actions: [{ type: 'wait', ms: 20_000 }] },
+        { actions: [{ type: 'terminate', status: 'success', result: 'ok' }] },
+      ],
+    });
+    const r = startRun(server, '--resume-after', '0');
+    await r.waitForEvent((e) => e.type === 'action.started' && e.action.type === 'wait');
+    await person('key', 'z');
+    const started = await r.waitForEvent((e) => e.type === 'takeover.started');
+    expect((started as { resumes: string }).resumes).toContain(`kill -USR1 ${r.child.pid}`);
+    // Idle for longer than any --resume-after would need: still paused, no second request.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(r.events.some((e) => e.type === 'takeover.ended')).toBe(false);
+    expect(server.requests.filter((req) => req.method === 'POST')).toHaveLength(1);
+    r.child.kill('SIGUSR1');
+    const result = await r.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(r.events.some((e) => e.type === 'takeover.ended')).toBe(true);
   }, 120_000);
 
   it('--on-takeover cancel ends the run (exit 130) and releases everything', async () => {
