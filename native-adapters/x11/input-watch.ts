@@ -95,6 +95,10 @@ export class InputWatch {
           },
           () => {},
         );
+        // The x11 package keeps every reply of a multi-reply request until it ends, which for a RECORD
+        // context is the end of the run: a leak of every input event. Keep none.
+        const handler = data.client.replies?.[data.client.seq_num];
+        if (Array.isArray(handler)) handler[3] = { push: () => 0 };
       });
       for (const client of [control.client, data.client]) client.on('error', () => {});
       return watch;
