@@ -24,3 +24,4 @@ export {
 export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
 export { replayTask, type ReplayTaskOptions, type ReplayTaskResult } from './replay/run-replay.js';
 export { type Script, scriptFromRecord } from './replay/script.js';
+export { loadPolicyFile, Policy, PolicyError, type PolicyFile } from './policy/index.js';

@@ -208,6 +208,22 @@ export class XConnection {
     return Array.from({ length: reply.data.length / 4 }, (_, i) => reply.data.readUInt32LE(i * 4));
   }
 
+  /** A window property of 8-bit items (STRING, UTF8_STRING) as bytes; empty when it is not set. */
+  async property8(window: number, name: number): Promise<Buffer> {
+    const reply = await this.request<{ data: Buffer; format: number }>((done) =>
+      this.client.GetProperty(0, window, name, 0, 0, 4096, done),
+    );
+    return reply.format === 8 ? reply.data : Buffer.alloc(0);
+  }
+
+  /** The child of `window` that contains the point (x, y) of the root window; 0 when none does. */
+  async childAt(window: number, x: number, y: number): Promise<number> {
+    const reply = await this.request<{ child: number }>((done) =>
+      this.client.TranslateCoordinates(this.root, window, x, y, done),
+    );
+    return reply.child;
+  }
+
   async parentOf(window: number): Promise<number> {
     const tree = await this.request<{ parent: number }>((done) => this.client.QueryTree(window, done));
     return tree.parent;

@@ -79,6 +79,11 @@ export class X11Input implements InputDriver {
     return { width: this.connection.width, height: this.connection.height };
   }
 
+  /** The X resource base of our connection: how the input watch (input-watch.ts) knows our input. */
+  get clientBase(): number {
+    return this.connection.resourceBase;
+  }
+
   async pointer() {
     const state = await this.connection.queryPointer();
     return { x: state.x, y: state.y };

@@ -131,6 +131,8 @@ async function runDemo(args: DemoArgs): Promise<number> {
       doneTool: true,
       screenshotOutput: 'input_image',
       waitForDisplay: args.waitForDisplay,
+      onTakeover: 'pause',
+      resumeAfter: 3,
     });
     const checks = checkDemoState(await app.state());
     const chainErrors = server.requests.filter((r) => r.chainError).map((r) => r.chainError as string);

@@ -15,6 +15,7 @@ import { cancelCommand, deleteCommand, getCommand } from './responses.js';
 import { mcpCommand } from './mcp.js';
 import { checkOptions } from './option-rules.js';
 import { replayCommand } from './replay.js';
+import { policyCommand } from './policy.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { runsCommand } from './runs.js';
@@ -46,6 +47,7 @@ const COMMANDS: CommandModule<object, never>[] = [
   jobsCommand,
   mcpCommand,
   replayCommand,
+  policyCommand,
 ] as unknown as CommandModule<object, never>[];
 
 /** The command named on the command line (the first word that is not an option or --config's file). */

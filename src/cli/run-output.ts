@@ -142,6 +142,19 @@ function linePrinter({ mode, stdout, stderr, color = false, verbose = false }: P
             `${stamp(event.at)}${paint('33', 'safety check')} ${event.checks.map((c) => c.message ?? c.code ?? c.id).join('; ')}: ${event.approved ? 'approved' : 'not approved'}`,
           );
           break;
+        case 'takeover.started':
+          line(`${stamp(event.at)}${paint('33', event.message)} ${dim(`(resumes ${event.resumes})`)}`);
+          break;
+        case 'takeover.ended':
+          line(
+            `${stamp(event.at)}${paint('33', 'resumed')} ${dim(`after ${seconds(event.pausedMs)} paused`)}`,
+          );
+          break;
+        case 'policy.confirm':
+          line(
+            `${stamp(event.at)}${paint('33', 'policy')} ${event.question}: ${event.approved ? 'allowed' : 'not allowed'}`,
+          );
+          break;
         case 'nudge':
           line(`${stamp(event.at)}${paint('33', 'nudge')} ${event.message}`);
           break;

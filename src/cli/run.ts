@@ -7,6 +7,7 @@ import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import type { SafetyCheck } from '../protocol/index.js';
 import type { RunEvent } from '../session/run-events.js';
 import { type RunHandle, startRun } from '../session/run-task.js';
+import { PolicyError } from '../policy/index.js';
 import { prepareRecordRoot, RecordRootError } from '../trajectory/index.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { idleGarbageCollector } from './idle-gc.js';
@@ -51,6 +52,45 @@ export interface RunArgs extends ProviderArgs {
   cache?: string;
   param?: string[];
   matchTimeout?: number;
+  onTakeover: 'pause' | 'cancel' | 'ignore';
+  resumeAfter: number;
+  policy?: string;
+}
+
+/** --resume-after S as milliseconds; a usage error unless S >= 0. */
+export function resumeAfterMs(seconds: number): number {
+  if (!(seconds >= 0) || !Number.isFinite(seconds))
+    throw new UsageError(
+      `--resume-after must be a number of seconds, 0 or more (0: wait for Enter or SIGUSR1); got ${seconds}`,
+    );
+  return seconds * 1000;
+}
+
+/** A person's yes on the terminal for an action a policy confirm rule names; none without a terminal. */
+function policyConfirm(): ((question: string) => Promise<boolean>) | undefined {
+  if (!(process.stdin.isTTY && process.stderr.isTTY)) return undefined;
+  return async (question) => {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await prompt.question(`\npolicy: ${question}\nAllow it? [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      prompt.close();
+    }
+  };
+}
+
+/** With --resume-after 0 on a terminal: Enter makes a paused run go on (SIGUSR1 does, anywhere). */
+function enterOnTerminal(): ((signal: AbortSignal) => Promise<void>) | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async (signal) => {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      await prompt.question('press Enter to let deskhand go on ', { signal }).catch(() => undefined);
+    } finally {
+      prompt.close();
+    }
+  };
 }
 
 /** --wait-for-display S as milliseconds; a usage error unless S >= 0. */
@@ -164,13 +204,21 @@ export async function runTask(args: RunArgs): Promise<number> {
       doneTool: args.doneTool,
       screenshotOutput: args.screenshotOutput,
       startProgram: args.xvfbStart,
+      onTakeover: args.onTakeover,
+      resumeAfterMs: resumeAfterMs(args.resumeAfter),
+      waitForResume: enterOnTerminal(),
+      policy: args.policy,
+      confirmAction: policyConfirm(),
       onForcedExit: (event) => {
         printer.print(event);
         printer.close();
       },
     });
   } catch (error) {
-    const failure = error instanceof RecordRootError ? new UsageError(error.message) : error;
+    const failure =
+      error instanceof RecordRootError || error instanceof PolicyError
+        ? new UsageError(error.message)
+        : error;
     // --json promises a JSON ending even when the run could not start (no display, display busy).
     if (args.json) printer.print(notStarted(failure));
     throw failure;
@@ -369,6 +417,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option('match-timeout', {
           type: 'number',
           describe: 'with --cache: seconds each replayed step waits for its recorded screen (default 5)',
+        })
+        .option('on-takeover', {
+          choices: ['pause', 'cancel', 'ignore'] as const,
+          default: 'pause' as const,
+          describe:
+            'when someone else uses the desktop: pause until it is idle, cancel the run (exit 130), or ignore it',
+        })
+        .option('resume-after', {
+          type: 'number',
+          default: 3,
+          describe:
+            'seconds the desktop must be idle before a paused run goes on (0: wait for Enter or SIGUSR1)',
+        })
+        .option('policy', {
+          type: 'string',
+          describe: 'a policy file (YAML or JSON) of what the model may do; see deskhand policy check',
         }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {

@@ -13,6 +13,9 @@ import { Actuator } from '../../native-adapters/input/actuator.js';
 import { type ExitGuardOptions, releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
 import { openInput } from '../../native-adapters/input/open-input.js';
 import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
+import { InputWatch } from '../../native-adapters/x11/input-watch.js';
+import { WindowInspector } from '../../native-adapters/x11/window-info.js';
+import { X11Input } from '../../native-adapters/x11/x11-input.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 import type { Action } from '../protocol/actions.js';
 import type { ActionRunner, ScreenSource, Shot } from './session.js';
@@ -57,6 +60,10 @@ export interface Desktop {
   releaseHeldInputOnExit(options?: ExitGuardOptions): () => void;
   /** Calls `listener` once if the display goes away (its X server died). */
   onLost(listener: (message: string) => void): void;
+  /** Starts watching for input deskhand did not send (a person, another program); closed with the desktop. */
+  watchInput(): Promise<InputWatch>;
+  /** Finds application windows (for the policy); closed with the desktop. */
+  windows(): Promise<WindowInspector>;
   close(): Promise<void>;
 }
 
@@ -117,12 +124,28 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
   const runner: ActionRunner = options.dryRun
     ? { run: async (action: Action) => ({ type: action.type, durationMs: 0 }), releaseAll: async () => {} }
     : actuator;
+  const extras: { close(): void }[] = [];
+  const needDisplay = (what: string) => {
+    if (!displayName) throw new Error(`${what} needs an X display`);
+    return displayName;
+  };
   return {
     displayName,
     profile,
     monitors: geometry.monitors,
     monitor: geometry.monitor,
     runner,
+    async watchInput() {
+      const own = driver instanceof X11Input ? [driver.clientBase] : [];
+      const watch = await InputWatch.open(needDisplay('watching for a person'), own);
+      extras.push(watch);
+      return watch;
+    },
+    async windows() {
+      const inspector = await WindowInspector.open(needDisplay('the window policy'));
+      extras.push(inspector);
+      return inspector;
+    },
     releaseHeldInputOnExit: (guard) => releaseHeldInputOnExit(actuator, guard),
     screen,
     xvfb,
@@ -132,6 +155,7 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
     },
     async close() {
       stopWatching();
+      for (const extra of extras.splice(0)) extra.close();
       // With the display gone there is nothing to release, and a request would fail or wait forever.
       if (!lost) await actuator.close();
       if (!lost) capturer.close?.();

@@ -22,7 +22,15 @@ export type Outcome =
   | 'unconfirmed';
 
 /** Why a run was stopped from outside (Session.cancel). */
-export type StopReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output-closed' | 'display-lost' | 'user';
+export type StopReason =
+  | 'SIGINT'
+  | 'SIGTERM'
+  | 'SIGHUP'
+  | 'output-closed'
+  | 'display-lost'
+  | 'user'
+  /** A person used the desktop, with --on-takeover cancel. */
+  | 'takeover';
 
 /**
  * The exit code of each way a run is stopped from outside: 128 + the signal's number for signals, 141
@@ -36,6 +44,7 @@ export const STOP_EXIT_CODES: Record<StopReason, number> = {
   'output-closed': 141,
   'display-lost': 4,
   user: 130,
+  takeover: 130,
 };
 
 export interface Usage {
@@ -99,7 +108,36 @@ export type RunEvent = { at: number } & (
     }
   | { type: 'action.finished'; step: number; callId: string; durationMs: number; ok: boolean; error?: string }
   /** The model sent something we cannot run; it is told so in the next turn. */
-  | { type: 'action.rejected'; turn: number; callId: string; message: string }
+  | {
+      type: 'action.rejected';
+      turn: number;
+      callId: string;
+      message: string;
+      /** What refused it: a policy field (`windows.deny[0]`, `keys.maxTypeLength`, ...) or `takeover`. */
+      rule?: string;
+    }
+  /** A person used the desktop: deskhand stopped acting (`step`: the action it stopped part-way). */
+  | {
+      type: 'takeover.started';
+      turn: number;
+      step?: number;
+      /** key, button or motion: the first input that was not deskhand's. */
+      input: string;
+      message: string;
+      /** When the run goes on, in words. */
+      resumes: string;
+    }
+  /** The desktop was idle long enough (or a person said go on): the run goes on with a fresh screenshot. */
+  | { type: 'takeover.ended'; turn: number; pausedMs: number }
+  /** A policy confirm rule asked a person about an action. */
+  | {
+      type: 'policy.confirm';
+      turn: number;
+      callId: string;
+      rule: string;
+      question: string;
+      approved: boolean;
+    }
   | {
       type: 'screenshot';
       turn: number;

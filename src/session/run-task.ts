@@ -2,6 +2,7 @@ import { type CoordSetting, resolveCoordMode } from '../../calibration/index.js'
 import { clientFor, PROVIDERS, type Provider } from '../client/providers.js';
 import type { ClientOptions, ResponsesClient } from '../client/responses-client.js';
 import type { SafetyCheck, ScreenshotOutputType } from '../protocol/index.js';
+import { loadPolicyFile, Policy, type PolicyFile } from '../policy/index.js';
 import { defaultRecordRoot, prepareRecordRoot, RunRecord } from '../trajectory/index.js';
 import { type Desktop, openDesktop } from './desktop.js';
 import { type RunEvent, type RunResult, STOP_EXIT_CODES, type StopReason } from './run-events.js';
@@ -69,6 +70,19 @@ export interface RunTaskOptions {
   startProgram?: string;
   /** Cancel on SIGINT, SIGTERM and SIGHUP (default true); held input is released on exit either way. */
   handleSignals?: boolean;
+  /**
+   * When a person (or another program) uses the desktop: pause until it is idle (default), cancel the
+   * run (exit 130), or ignore it (act on regardless, as before).
+   */
+  onTakeover?: 'pause' | 'cancel' | 'ignore';
+  /** Idle time before a paused run goes on (default 3000); 0: wait for SIGUSR1 (or waitForResume). */
+  resumeAfterMs?: number;
+  /** With resumeAfterMs 0: resolves when the run may go on (default: on SIGUSR1). */
+  waitForResume?: (signal: AbortSignal) => Promise<void>;
+  /** What the model may do: a policy file's path, or its contents (src/policy/schema.ts). */
+  policy?: string | PolicyFile;
+  /** Asks a person about an action a policy confirm rule names (default: nobody to ask: refused). */
+  confirmAction?: (question: string) => Promise<boolean>;
   /** The run's events as they happen. */
   onEvent?: (event: RunEvent) => void;
   /** Called with the ending a second signal writes, just before the process exits. */
@@ -103,6 +117,11 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
   const client =
     options.client ??
     clientFor({ provider, baseUrl: options.baseUrl, apiKey: options.apiKey, ...options.clientOptions });
+  // A bad policy fails before the display is taken (PolicyError names the file, line and field).
+  const policy =
+    options.policy === undefined
+      ? undefined
+      : new Policy(typeof options.policy === 'string' ? loadPolicyFile(options.policy) : options.policy);
   const recordRoot = options.record === false ? undefined : (options.record ?? defaultRecordRoot());
   if (recordRoot !== undefined) await prepareRecordRoot(recordRoot, 'the run record folder');
   const owned = options.desktop === undefined;
@@ -125,6 +144,49 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     options.startProgram && desktop.displayName
       ? await startProgram(options.startProgram, desktop.displayName)
       : undefined;
+  const watching = (options.onTakeover ?? 'pause') !== 'ignore' && !options.dryRun && desktop.displayName;
+  const resumeAfterMs = options.resumeAfterMs ?? 3000;
+  let watch: Awaited<ReturnType<typeof desktop.watchInput>> | undefined;
+  let windows: Awaited<ReturnType<typeof desktop.windows>> | undefined;
+  try {
+    if (watching) watch = await desktop.watchInput();
+    if (policy?.file.windows || policy?.file.confirm?.some((rule) => rule.window))
+      windows = await desktop.windows();
+  } catch (error) {
+    program?.kill();
+    await desktop.close();
+    throw error;
+  }
+  // SIGUSR1 resumes a paused run when it waits for a person (--resume-after 0); a handler for the
+  // whole run, so that a signal at another time does not end the process (its default action).
+  const resumeSignal = new EventTarget();
+  const onUsr1 = () => resumeSignal.dispatchEvent(new Event('resume'));
+  if (watch && resumeAfterMs === 0) process.on('SIGUSR1', onUsr1);
+  const onUsr1Signal = (signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        resumeSignal.removeEventListener('resume', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      resumeSignal.addEventListener('resume', done);
+      signal.addEventListener('abort', done);
+    });
+  // SIGUSR1, or the caller's own way (the CLI: Enter on the terminal), whichever comes first.
+  const waitForResume = async (signal: AbortSignal) => {
+    const waiting = new AbortController();
+    const stop = () => waiting.abort();
+    signal.addEventListener('abort', stop);
+    try {
+      await Promise.race([
+        onUsr1Signal(waiting.signal),
+        options.waitForResume?.(waiting.signal) ?? onUsr1Signal(waiting.signal),
+      ]);
+    } finally {
+      waiting.abort();
+      signal.removeEventListener('abort', stop);
+    }
+  };
   const runId = crypto.randomUUID();
   const secrets = options.secrets ?? {};
   const recorder =
@@ -143,6 +205,9 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
             maxActions: options.maxActions,
             coords: options.coords ?? 'auto',
             dryRun: options.dryRun ?? false,
+            onTakeover: options.onTakeover ?? 'pause',
+            resumeAfterMs,
+            policy: typeof options.policy === 'string' ? options.policy : options.policy && 'inline',
           },
           secrets: [...(apiKey ? [apiKey] : []), ...Object.values(secrets)],
         }).catch(async (error: unknown) => {
@@ -175,6 +240,14 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     openaiTool: options.openaiTool,
     doneTool: options.doneTool,
     screenshotOutput: options.screenshotOutput,
+    takeover: watch && {
+      watch,
+      mode: options.onTakeover === 'cancel' ? 'cancel' : 'pause',
+      resumeAfterMs,
+      waitForResume,
+      resumeHint: `when told to go on (kill -USR1 ${process.pid})`,
+    },
+    policy: policy && { policy, windows, confirm: options.confirmAction },
   });
 
   // What the run has done so far, from its events: for an ending written without the session.
@@ -230,6 +303,7 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     },
   };
   const result = session.result.finally(async () => {
+    process.off('SIGUSR1', onUsr1);
     program?.kill();
     if (owned) await desktop.close();
     removeGuard();

@@ -22,6 +22,7 @@ import {
   toComputerCall,
 } from '../protocol/index.js';
 import { redactor } from '../trajectory/redact.js';
+import { ActionGate, type PolicyOptions } from './action-gate.js';
 import { Channel } from './channel.js';
 import { describeAction, plural } from './describe.js';
 import { RepeatGuard } from './repeat-guard.js';
@@ -34,6 +35,7 @@ import {
   type StopReason,
   type Usage,
 } from './run-events.js';
+import type { TakeoverOptions } from './takeover.js';
 import { TurnRequests } from './turn-requests.js';
 
 export type { RunResult } from './run-events.js';
@@ -116,6 +118,10 @@ export interface SessionOptions {
    * model, the events and the record only ever see the placeholder.
    */
   secrets?: Record<string, string>;
+  /** Pause (or stop) when a person uses the desktop (action-gate.ts, takeover.ts). */
+  takeover?: TakeoverOptions;
+  /** What the model may do, checked before each action (src/policy). */
+  policy?: PolicyOptions;
 }
 
 export interface Session {
@@ -159,18 +165,14 @@ export function createSession(options: SessionOptions): Session {
   const channel = new Channel<RunEvent>();
   const controller = new AbortController();
   let stop: { reason: StopReason; message?: string } | undefined;
-  const loop = new Loop(options, runId, channel, controller.signal);
-  const result = loop.run(() => stop);
-  return {
-    runId,
-    events: channel,
-    result,
-    cancel(reason = 'user', message) {
-      if (stop) return;
-      stop = { reason, message };
-      controller.abort();
-    },
+  const cancel = (reason: StopReason = 'user', message?: string) => {
+    if (stop) return;
+    stop = { reason, message };
+    controller.abort();
   };
+  const loop = new Loop(options, runId, channel, controller.signal, cancel);
+  const result = loop.run(() => stop);
+  return { runId, events: channel, result, cancel };
 }
 
 class Loop {
@@ -185,14 +187,24 @@ class Loop {
   private stream: ResponseStream | undefined;
   private readonly requests: TurnRequests;
   private readonly redact: (text: string) => string;
+  /** A person using the desk, and the policy: asked before each action. */
+  private readonly gate: ActionGate;
 
   constructor(
     private readonly options: SessionOptions,
     private readonly runId: string,
     private readonly channel: Channel<RunEvent>,
     private readonly signal: AbortSignal,
+    cancel: (reason: StopReason, message?: string) => void,
   ) {
     this.redact = redactor(Object.values(options.secrets ?? {}));
+    this.gate = new ActionGate(options, {
+      emit: (event) => this.emit(event),
+      record: (line) => void this.options.recorder?.step({ at: this.elapsed(), ...line }).catch(() => {}),
+      release: () => this.options.actuator.releaseAll(),
+      cancel: (message) => cancel('takeover', message),
+      turn: () => this.turns,
+    });
     this.requests = new TurnRequests({
       ...options,
       stream: options.stream !== false,
@@ -213,6 +225,7 @@ class Loop {
       return await this.runLoop(stopped);
     } finally {
       client.log = log;
+      this.gate.close();
     }
   }
 
@@ -280,6 +293,7 @@ class Loop {
       recordDir: options.recordDir,
       display: options.displayName,
     });
+    this.notes.push(...(await this.gate.settle(this.signal)));
     let shot = await this.screenshot(0);
     let body = this.requests.first(options.task, dataUrl(shot));
     const maxTurns = options.maxTurns ?? options.maxSteps ?? 50;
@@ -308,6 +322,8 @@ class Loop {
           text,
         );
       }
+      // A person used the desk: wait until it is idle again, and tell the model in this request.
+      this.notes.push(...(await this.gate.settle(this.signal)));
       shot = await this.screenshot(this.turns);
       const verdict = this.guard.observe(turn.actions, shot.data);
       const messages = [...turn.rejections, ...this.notes.splice(0)];
@@ -464,6 +480,11 @@ class Loop {
       return { x: s.x, y: s.y };
     });
     const screenPoints: Point[] = pointsOf(onScreen);
+    const refused = await this.gate.refusal(onScreen, { responseId, callId }, this.signal);
+    if (refused) {
+      this.notes.push(refused);
+      return;
+    }
     const maxActions = this.options.maxActions;
     if (maxActions !== undefined && this.steps >= maxActions)
       throw new Finished('limit', `stopped: the action limit was reached (${plural(maxActions, 'action')})`);
@@ -490,11 +511,15 @@ class Loop {
     });
     const began = performance.now();
     let error: string | undefined;
+    let interrupted = false;
     try {
       if (!this.options.dryRun)
-        await this.raceAbort(
-          this.options.actuator.run(withSecrets(onScreen, this.options.secrets), { signal: this.signal }),
-        );
+        ({ interrupted } = await this.raceAbort(
+          this.gate.run(step, this.signal, (signal) =>
+            this.options.actuator.run(withSecrets(onScreen, this.options.secrets), { signal }),
+          ),
+        ));
+      this.gate.performed(onScreen);
     } catch (thrown) {
       if (this.signal.aborted) throw thrown;
       error = this.redact(thrown instanceof Error ? thrown.message : String(thrown));
@@ -508,6 +533,7 @@ class Loop {
       durationMs,
       ok: !error,
       error,
+      ...(interrupted ? { interrupted: 'stopped part-way: a person used the desktop' } : {}),
     });
     if (error)
       throw new Finished(
@@ -533,6 +559,7 @@ class Loop {
   }
 
   private async screenshot(turn: number): Promise<Shot> {
+    this.gate.screenshotStarting();
     const shot = await this.raceAbort(this.options.screen.capture(this.signal));
     const path = await this.options.recorder?.screenshot(turn, shot.data, shot.format);
     this.emit({
@@ -605,8 +632,12 @@ class Loop {
     return Promise.race([work, aborted]).finally(() => this.signal.removeEventListener('abort', onAbort));
   }
 
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
   private emit(event: RunEventInput) {
-    const full = { at: Math.round(performance.now() - this.started), ...event } as RunEvent;
+    const full = { at: this.elapsed(), ...event } as RunEvent;
     // Warnings (retries, resumes, a fallback, a clamped point) and what the model said belong in the
     // record too: the report shows them at the step they led to.
     if (full.type === 'warning')
