@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: deskhand's speed side by side with the paths it replaces, on a private 1920x1080
  * Xvfb. Prints a table and writes bench/results.json. Not part of `npm test`.
+ * `npm run bench -- capture settle` runs only the groups named (and leaves results.json alone).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
+import { settleGroup } from './settle.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -22,6 +24,7 @@ const groups: BenchGroup[] = [
   streamingGroup,
   cancelGroup,
   stepOverheadGroup,
+  settleGroup,
   cliCancelGroup,
   memoryGroup,
 ];
@@ -63,6 +66,16 @@ function printTable(metrics: NamedMetric[]): void {
   for (const m of metrics) console.log(`  ${m.name}: ${m.note}`);
 }
 
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !groups.some((group) => group.name === name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown bench group ${unknown.join(', ')}: the groups are ${groups.map((g) => `"${g.name}"`).join(', ')}`,
+  );
+  process.exit(2);
+}
+const chosen = only.length > 0 ? groups.filter((group) => only.includes(group.name)) : groups;
+
 const started = performance.now();
 // Stopped by its watchdog once this process is gone: stopping it before would make libnut's Xlib
 // connection fail at exit and turn the exit code into 1 (see xvfb.ts).
@@ -73,7 +86,7 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-for (const group of groups) {
+for (const group of chosen) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -96,9 +109,9 @@ const results = {
     ]),
   ),
 };
-writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+if (only.length === 0) writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; wrote ${resultsFile} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; ${only.length === 0 ? `wrote ${resultsFile}` : 'some groups only: results.json left alone'} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
 for (const failure of failures) console.error(`\nFAILED ${failure}`);
 // X connections and the model servers' keep-alive sockets may hold the event loop; all is written.
