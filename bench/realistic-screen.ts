@@ -48,8 +48,16 @@ export async function showRealisticScreen(display: string): Promise<{ stop(): vo
   writeFileSync(page, PAGE);
   let browser: ChildProcess | undefined;
   const stop = () => {
-    browser?.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
+    // Its own process group: Chromium's helper processes go with it.
+    if (browser?.pid) {
+      try {
+        process.kill(-browser.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    // A helper may still be writing its profile for a moment.
+    rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     browser = spawn(
@@ -68,7 +76,7 @@ export async function showRealisticScreen(display: string): Promise<{ stop(): vo
         '--disable-features=Translate',
         `file://${page}`,
       ],
-      { stdio: 'ignore', env: { ...process.env, DISPLAY: display } },
+      { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: display } },
     );
     // Chromium takes a few seconds to start and paint on a loaded machine.
     await sleep(6000);

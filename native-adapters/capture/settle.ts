@@ -24,7 +24,8 @@ export interface SettleOptions extends CaptureOptions {
   graceMs?: number;
   /**
    * With change events: how long the screen must be still after a change. Longer than the gap between
-   * two frames of an animation, or a redraw in steps would pass for settled. Default 60 ms.
+   * two frames of an animation, or a redraw in steps would pass for settled. Default 60 ms; 2.5 times
+   * that (150 ms) once the screen has changed 3 times since the action (it is animating).
    */
   quietMs?: number;
   /** Without change events: time between captures. Default 30 ms (about two frames of a 60 Hz app). */
@@ -48,6 +49,9 @@ export interface SettledScreenshot extends Screenshot {
   settled: boolean;
 }
 
+/** Changes after the action from which the screen counts as animating, and its longer quiet window. */
+const ANIMATION_CHANGES = 3;
+const ANIMATION_QUIET_FACTOR = 2.5;
 const FINGERPRINT_SIZE = { width: 160, height: 100 };
 /** A thumbnail pixel counts as changed when its grey level moves by more than this (of 255). */
 const PIXEL_THRESHOLD = 24;
@@ -106,6 +110,7 @@ async function settleByEvents(
 ): Promise<SettledScreenshot> {
   const started = performance.now();
   const deadline = started + maxWaitMs;
+  const countAtStart = changes.count;
   let shot: Screenshot | undefined;
   let captures = 0;
   const take = () => {
@@ -120,7 +125,11 @@ async function settleByEvents(
     signal?.throwIfAborted();
     const now = performance.now();
     const current = shot !== undefined && shot.changeCount === changes.count;
-    const stillAt = Math.max(started + graceMs, changes.lastAt + quietMs);
+    // An animation (several changes since the action) is given a longer quiet window: a stall between
+    // two of its frames on a loaded machine must not pass for its end. A single redraw keeps quietMs.
+    const quiet =
+      changes.count - countAtStart >= ANIMATION_CHANGES ? quietMs * ANIMATION_QUIET_FACTOR : quietMs;
+    const stillAt = Math.max(started + graceMs, changes.lastAt + quiet);
     if (shot && current && now >= stillAt) return result(shot, true);
     if (now >= deadline) {
       // Still changing at the limit: the newest picture there is.
@@ -128,7 +137,7 @@ async function settleByEvents(
     }
     if (!shot) shot = await take();
     else if (!current) {
-      const retakeAt = changes.lastAt + quietMs / 2;
+      const retakeAt = changes.lastAt + quiet / 2;
       if (now >= retakeAt) shot = await take();
       else await changes.next(Math.min(retakeAt, deadline) - now, signal);
     } else await changes.next(Math.min(stillAt, deadline) - now, signal);
