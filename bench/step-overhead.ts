@@ -169,7 +169,7 @@ export const stepOverheadGroup: BenchGroup = {
           better: 'lower',
           target: '<= 80 ms',
           met: (o) => o <= 80,
-          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle 0: the first two captures alike, one 30 ms interval); ${baselineNote}`,
+          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle: X DAMAGE events, see docs/run-internals.md; a click in a Text moves its cursor, a change, so the 60 ms quiet window applies); ${baselineNote}`,
         }),
         compare({
           name: 'step_overhead_type50_ms',
