@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: deskhand's speed side by side with the paths it replaces, on a private 1920x1080
  * Xvfb. Prints a table and writes bench/results.json. Not part of `npm test`.
+ * `npm run bench -- capture settle` runs only the groups named; results.json keeps the other groups' last figures.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
 import { queueGroup } from './queue.js';
 import { replayGroup } from './replay.js';
+import { settleGroup } from './settle.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -24,6 +26,7 @@ const groups: BenchGroup[] = [
   streamingGroup,
   cancelGroup,
   stepOverheadGroup,
+  settleGroup,
   cliCancelGroup,
   memoryGroup,
   queueGroup,
@@ -75,6 +78,16 @@ function printTable(metrics: NamedMetric[]): void {
   for (const m of metrics) console.log(`  ${m.name}: ${m.note}`);
 }
 
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !groups.some((group) => group.name === name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown bench group ${unknown.join(', ')}: the groups are ${groups.map((g) => `"${g.name}"`).join(', ')}`,
+  );
+  process.exit(2);
+}
+const chosen = only.length > 0 ? groups.filter((group) => only.includes(group.name)) : groups;
+
 const started = performance.now();
 // Stopped by its watchdog once this process is gone: stopping it before would make libnut's Xlib
 // connection fail at exit and turn the exit code into 1 (see xvfb.ts).
@@ -85,9 +98,7 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-// `npm run bench -- replay capture` runs only the groups named.
-const only = process.argv.slice(2);
-for (const group of groups.filter((g) => only.length === 0 || only.includes(g.name))) {
+for (const group of chosen) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -114,7 +125,7 @@ const results = {
 };
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; wrote ${resultsFile} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; wrote ${resultsFile}${only.length > 0 ? " (the other groups' figures kept)" : ''} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
 for (const failure of failures) console.error(`\nFAILED ${failure}`);
 // X connections and the model servers' keep-alive sockets may hold the event loop; all is written.

@@ -12,7 +12,7 @@ import { type BenchGroup, type NamedMetric, round } from './metric.js';
 
 const STEPS = 300;
 const EARLY_STEP = 50;
-const PEAK_TARGET_MB = 250;
+const PEAK_TARGET_MB = 150;
 const GROWTH_TARGET_MB = 20;
 
 /** VmRSS and VmHWM (peak) of a process, in MB. */

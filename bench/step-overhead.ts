@@ -50,7 +50,7 @@ function sleepThenScreenshot(width: number, height: number): ScreenSource {
   };
 }
 
-interface RunSamples {
+export interface RunSamples {
   /** Computer_call at the actuator to the next request at the server, per step. */
   stepMs: number[];
   actionMs: number[];
@@ -58,17 +58,22 @@ interface RunSamples {
   captureMs: number[];
 }
 
-/** One session of `steps` actions of `kind`, then a terminate; times every step. */
-async function runSession(
+/**
+ * One session of `steps` actions of `kind` (or from `action`, by step index), then a terminate; times
+ * every step.
+ */
+export async function runSession(
   desktop: Desktop,
-  kind: Kind,
+  kind: Kind | ((index: number) => JsonObject),
   steps: number,
   screen: ScreenSource,
 ): Promise<RunSamples> {
+  const action = typeof kind === 'function' ? kind : (index: number) => actionFor(kind, index);
+  const label = typeof kind === 'function' ? 'custom' : kind;
   const server = await startModelServer({
     dialect: 'lightcone',
     script: ({ turnIndex }) => ({
-      actions: [turnIndex < steps ? actionFor(kind, turnIndex) : { type: 'terminate', status: 'success' }],
+      actions: [turnIndex < steps ? action(turnIndex) : { type: 'terminate', status: 'success' }],
     }),
   });
   try {
@@ -103,12 +108,12 @@ async function runSession(
     const result = await session.result;
     if (result.outcome !== 'success' || result.steps !== steps)
       throw new Error(
-        `step-overhead run (${kind}): ${result.outcome} after ${result.steps} steps: ${result.message}`,
+        `step-overhead run (${label}): ${result.outcome} after ${result.steps} steps: ${result.message}`,
       );
     const creates = server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
     for (const [index, at] of actionAt.entries()) {
       const next = creates[index + 1];
-      if (!next) throw new Error(`step-overhead run (${kind}): no request after step ${index + 1}`);
+      if (!next) throw new Error(`step-overhead run (${label}): no request after step ${index + 1}`);
       samples.stepMs.push(next.time - at);
     }
     return samples;
@@ -164,7 +169,7 @@ export const stepOverheadGroup: BenchGroup = {
           better: 'lower',
           target: '<= 80 ms',
           met: (o) => o <= 80,
-          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle 0: the first two captures alike, one 30 ms interval); ${baselineNote}`,
+          note: `computer_call at the actuator to the next request at the server; ${detail(oursClick)} (settle: X DAMAGE events, see docs/run-internals.md; a click in a Text moves its cursor, a change, so the 60 ms quiet window applies); ${baselineNote}`,
         }),
         compare({
           name: 'step_overhead_type50_ms',

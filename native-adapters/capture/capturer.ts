@@ -32,6 +32,25 @@ export interface Screenshot {
   pixelDensity?: { scaleX: number; scaleY: number };
   /** Capture, conversion and encoding, in milliseconds. */
   durationMs: number;
+  /**
+   * From a capturer that watches the screen for changes: `changes.count` when the pixels were read, so
+   * a later count tells that the screen has changed since.
+   */
+  changeCount?: number;
+}
+
+/**
+ * Screen-change notifications (the X DAMAGE extension): settle waits on these instead of comparing
+ * captures. Changes reach us on the capture's own connection, so every change the server made before a
+ * capture read the pixels is counted before that capture returns.
+ */
+export interface ScreenChanges {
+  /** Changes seen so far. */
+  readonly count: number;
+  /** When the latest change arrived (performance.now()); -Infinity before the first. */
+  readonly lastAt: number;
+  /** Resolves at the next change, or after `ms`, whichever comes first; rejects when `signal` aborts. */
+  next(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The whole screen as tight RGB pixels, before any resize or encoding. */
@@ -53,6 +72,8 @@ export interface Capturer {
    */
   grab?(): Promise<RawFrame>;
   encode?(frame: RawFrame, options?: CaptureOptions): Promise<Screenshot>;
+  /** Present when the capturer is told of screen changes (X DAMAGE); settle then waits on events. */
+  readonly changes?: ScreenChanges;
   close?(): void;
 }
 

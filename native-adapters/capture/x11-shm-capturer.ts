@@ -6,8 +6,9 @@ import {
   type RawFrame,
   type Screenshot,
 } from './capturer.js';
+import { DamageWatcher } from './damage-watcher.js';
 import { checkCaptureOptions, encodeFrame } from './encode.js';
-import { paddedToRgb } from './padded-pixels.js';
+import { bgrxToRgbInPlace, paddedToRgb } from './padded-pixels.js';
 
 const ZPIXMAP = 2;
 const ALL_PLANES = 0xffffffff;
@@ -31,9 +32,14 @@ interface Segment {
 
 /**
  * Screen capture through the MIT-SHM extension (the `x11` package's GetImage into a shared /dev/shm
- * segment): 2-3 ms for 1920x1080, against 8-10 ms for libnut's XGetImage over the socket. Local X
+ * segment): 1-3 ms for 1920x1080, against 8-10 ms for libnut's XGetImage over the socket. Local X
  * servers only (Xvfb, Xorg): `open` fails when the server cannot attach a segment (a remote display, a
  * container without /dev/shm, an unusual pixel format), and createCapturer('auto') falls back to nut-js.
+ *
+ * capture() converts the pixels to RGB inside the segment and has sharp read them from there: no
+ * 6-8 MB buffer per screenshot (each cost ~20 ms of page faults on this project's VM, and pushed the
+ * peak memory up). The same connection watches the screen for changes (X DAMAGE, `changes`), so a
+ * change made before a capture read the pixels is always counted before that capture returns.
  */
 export class X11ShmCapturer implements Capturer {
   readonly name = 'x11-shm' as const;
@@ -46,6 +52,8 @@ export class X11ShmCapturer implements Capturer {
     private readonly root: number,
     readonly width: number,
     readonly height: number,
+    /** Undefined when the server has no DAMAGE extension: settle then compares captures. */
+    readonly changes: DamageWatcher | undefined,
   ) {}
 
   static open(displayName: string, timeoutMs = 5000): Promise<X11ShmCapturer> {
@@ -83,8 +91,11 @@ export class X11ShmCapturer implements Capturer {
             const { pixel_width: width, pixel_height: height } = screen;
             shm.createSegment(width * height * 4, (segmentError: Error | null, segment: Segment) => {
               if (segmentError) return fail(segmentError.message);
-              clearTimeout(timer);
-              resolve(new X11ShmCapturer(display.client, segment, screen.root, width, height));
+              DamageWatcher.attach(display.client, screen.root).then((changes) => {
+                if (failed) return changes?.close();
+                clearTimeout(timer);
+                resolve(new X11ShmCapturer(display.client, segment, screen.root, width, height, changes));
+              });
             });
           });
         });
@@ -93,37 +104,52 @@ export class X11ShmCapturer implements Capturer {
     });
   }
 
+  /** Reads the screen, converts it in the segment and encodes it from there, all in one turn of the queue. */
   async capture(options: CaptureOptions = {}): Promise<Screenshot> {
     checkCaptureOptions(options);
-    return this.encode(await this.grab(), options);
+    return this.exclusive(async () => {
+      const startedAt = performance.now();
+      await this.getImage();
+      const changeCount = this.changes?.count;
+      const rgb = bgrxToRgbInPlace(this.segment.buffer, this.width * this.height);
+      const { width, height } = this;
+      const shot = await encodeFrame(
+        { rgb, width, height, pixelDensity: { scaleX: 1, scaleY: 1 }, startedAt },
+        options,
+      );
+      return changeCount === undefined ? shot : { ...shot, changeCount };
+    });
   }
 
-  /** The screen's pixels as tight RGB. */
+  /** The screen's pixels as tight RGB, in a buffer of their own (for comparing frames). */
   grab(): Promise<RawFrame> {
-    const next = this.queue.then(
-      () =>
-        new Promise<RawFrame>((resolve, reject) => {
-          const startedAt = performance.now();
-          const { width, height } = this;
-          this.segment.getImage(this.root, 0, 0, width, height, ALL_PLANES, ZPIXMAP, 0, (error, reply) => {
-            if (error) {
-              reject(new CaptureError(`MIT-SHM GetImage failed: ${error.message}`, { cause: error }));
-              return;
-            }
-            if (reply.size < width * height * 4) {
-              reject(
-                new CaptureError(`MIT-SHM GetImage returned ${reply.size} bytes for ${width}x${height}`),
-              );
-              return;
-            }
-            // Copied out at once: the next GetImage reuses the segment.
-            const rgb = paddedToRgb(this.segment.buffer, width, height, width * 4, 4, { bgr: true });
-            resolve({ rgb, width, height, pixelDensity: { scaleX: 1, scaleY: 1 }, startedAt });
-          });
-        }),
-    );
+    return this.exclusive(async () => {
+      const startedAt = performance.now();
+      await this.getImage();
+      const { width, height } = this;
+      const rgb = paddedToRgb(this.segment.buffer, width, height, width * 4, 4, { bgr: true });
+      return { rgb, width, height, pixelDensity: { scaleX: 1, scaleY: 1 }, startedAt };
+    });
+  }
+
+  /** Runs `task` once every earlier one has finished: they share the segment. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task);
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** GetImage of the whole root window into the segment. */
+  private getImage(): Promise<void> {
+    const { width, height } = this;
+    return new Promise((resolve, reject) => {
+      this.segment.getImage(this.root, 0, 0, width, height, ALL_PLANES, ZPIXMAP, 0, (error, reply) => {
+        if (error) reject(new CaptureError(`MIT-SHM GetImage failed: ${error.message}`, { cause: error }));
+        else if (reply.size < width * height * 4)
+          reject(new CaptureError(`MIT-SHM GetImage returned ${reply.size} bytes for ${width}x${height}`));
+        else resolve();
+      });
+    });
   }
 
   encode(frame: RawFrame, options: CaptureOptions = {}): Promise<Screenshot> {
@@ -131,6 +157,7 @@ export class X11ShmCapturer implements Capturer {
   }
 
   close(): void {
+    this.changes?.close();
     this.segment.detach(() => this.client.terminate?.());
   }
 }

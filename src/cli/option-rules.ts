@@ -27,6 +27,7 @@ const RULES: Record<string, Rule> = {
   'max-edge': whole(16),
   'scale-factor': positive,
   quality: whole(1, 100),
+  'image-quality': whole(1, 100),
   'pixels-per-notch': positive,
   timeout: positive,
   'idle-timeout': positive,

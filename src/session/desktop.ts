@@ -5,6 +5,7 @@ import {
   resolveCoordMode,
 } from '../../calibration/index.js';
 import { captureWhenSettled } from '../../native-adapters/capture/settle.js';
+import type { ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
@@ -28,6 +29,9 @@ export interface DesktopOptions {
   provider: 'lightcone' | 'openai';
   coords: CoordSetting;
   maxEdge?: number;
+  /** Screenshot format and quality (jpeg, webp); default DEFAULT_IMAGE. */
+  imageFormat?: ImageFormat;
+  imageQuality?: number;
   scaleFactor?: number;
   monitor?: string;
   pixelsPerNotch?: number;
@@ -37,10 +41,17 @@ export interface DesktopOptions {
   waitForDisplayMs?: number;
   /** The command taking the display, shown to a second one that finds it busy. */
   command?: string;
-  /** Screen settling: poll interval and the longest wait. */
+  /** Screen settling (see settle.ts): poll interval without change events, the longest wait. */
   settleIntervalMs?: number;
   settleMaxMs?: number;
 }
+
+/**
+ * What the model is sent by default: JPEG at quality 80. On a realistic 1920x1080 page at 1280x720 it
+ * is ~3x fewer bytes per turn than PNG and no slower to encode; WebP is smaller still but 3-4x slower
+ * to encode than the whole rest of the capture (figures in docs/benchmarks.md).
+ */
+export const DEFAULT_IMAGE: { format: ImageFormat; quality: number } = { format: 'jpeg', quality: 80 };
 
 /** The machine side of a run: the display, its profile, the hands (actuator) and eyes (screen). */
 export interface Desktop {
@@ -105,7 +116,8 @@ export async function openDesktop(options: DesktopOptions): Promise<Desktop> {
       const shot = await captureWhenSettled(capturer, {
         width: profile.viewport.width,
         height: profile.viewport.height,
-        format: 'png',
+        format: options.imageFormat ?? DEFAULT_IMAGE.format,
+        quality: options.imageQuality ?? DEFAULT_IMAGE.quality,
         intervalMs: options.settleIntervalMs,
         maxWaitMs: options.settleMaxMs,
         signal,

@@ -1,3 +1,4 @@
+import type { ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { type CoordSetting, resolveCoordMode } from '../../calibration/index.js';
 import { clientFor, PROVIDERS, type Provider } from '../client/providers.js';
 import type { ClientOptions, ResponsesClient } from '../client/responses-client.js';
@@ -44,6 +45,9 @@ export interface RunTaskOptions {
   record?: string | false;
   coords?: CoordSetting;
   maxEdge?: number;
+  /** Screenshot format sent to the model (default jpeg) and its quality for jpeg and webp (default 80). */
+  imageFormat?: ImageFormat;
+  imageQuality?: number;
   scaleFactor?: number;
   monitor?: string;
   pixelsPerNotch?: number;
@@ -135,6 +139,8 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
         provider,
         coords: options.coords ?? 'auto',
         maxEdge: options.maxEdge ?? 1280,
+        imageFormat: options.imageFormat,
+        imageQuality: options.imageQuality,
         scaleFactor: options.scaleFactor,
         monitor: options.monitor,
         pixelsPerNotch: options.pixelsPerNotch,

@@ -9,7 +9,7 @@ import {
   listDisplays,
   type Screenshot,
 } from '../../native-adapters/capture/index.js';
-import { paddedToRgb } from '../../native-adapters/capture/padded-pixels.js';
+import { bgrxToRgbInPlace, paddedToRgb } from '../../native-adapters/capture/padded-pixels.js';
 import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.js';
 
 const WIDTH = 1280;
@@ -211,6 +211,14 @@ describe('paddedToRgb', () => {
     const unaligned = new Uint8Array(new ArrayBuffer(37), 1);
     unaligned.set(pixels.flat());
     expect([...paddedToRgb(unaligned, 3, 3, 12, 4, { bgr: true })]).toEqual(expected);
+  });
+
+  it('converts in place to the same bytes, whatever the count of pixels left over from groups of four', () => {
+    for (const count of [1, 2, 3, 4, 5, 7, 9, 1000]) {
+      const bgrx = Buffer.from(Array.from({ length: count * 4 }, (_, i) => (i * 37 + 11) % 256));
+      const expected = [...paddedToRgb(bgrx, count, 1, count * 4, 4, { bgr: true })];
+      expect([...bgrxToRgbInPlace(Buffer.from(bgrx), count)], `${count} pixels`).toEqual(expected);
+    }
   });
 
   it('rejects a buffer too short for the stated layout', () => {
