@@ -4,6 +4,7 @@ import { NOTES_LAYOUT, NotesApp, type NotesState } from '../demo/notes-app.js';
 import { startModelServer, type Turn } from '../model-server/index.js';
 import { stderr, stdout } from './output.js';
 import { parseXvfbSize, runTask, waitForDisplayOption } from './run.js';
+import { recordOption } from './record-option.js';
 
 /**
  * `deskhand demo`: the whole product on a fresh machine, without a model or an API key. A private
@@ -164,7 +165,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         describe: 'run the demo on this X display instead of a private one (it will type there!)',
       })
       .option('size', { type: 'string', default: '1280x800', describe: 'size of the private display' })
-      .option('record', { type: 'string', describe: 'folder for the run record; --no-record for none' })
+      .option('record', recordOption('folder for the run record; --no-record for none'))
       .option('json', { type: 'boolean', default: false, describe: 'run events as NDJSON on stdout' })
       .option('pace', {
         type: 'number',

@@ -160,7 +160,11 @@ export async function main(rawArgv: string[] = hideBin(process.argv)): Promise<v
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The display advice of the native layer, completed for the commands that can start their own.
-    const xvfb = error instanceof DisplayError && command && optionsOf(command).has('xvfb');
+    const xvfb =
+      error instanceof DisplayError &&
+      command &&
+      optionsOf(command).has('xvfb') &&
+      !message.includes('--xvfb');
     stderr.write(`deskhand: ${message}${xvfb ? ' Or pass --xvfb to start a private one.' : ''}\n`);
     process.exit(exitCodeOf(error));
   }

@@ -10,6 +10,7 @@ import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } fro
 import { protectSecrets } from './redacted-output.js';
 import { parseXvfbSize, waitForDisplayMs, waitForDisplayOption } from './run.js';
 import { deskhandVersion } from './version.js';
+import { recordOption } from './record-option.js';
 
 interface McpArgs extends ProviderArgs {
   display?: string;
@@ -48,8 +49,7 @@ async function mcp(args: ArgumentsCamelCase<McpArgs>): Promise<void> {
   const protocolOut = claimStdout();
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey]);
-  // `--record DIR --no-record` (a config file's folder, switched off on the command line): the last wins.
-  const record = Array.isArray(args.record) ? (args.record.at(-1) as string | false) : args.record;
+  const record = args.record;
   const recordRoot = record === false ? undefined : (record ?? defaultRecordRoot());
   if (recordRoot !== undefined)
     await prepareRecordRoot(recordRoot, '--record').catch((error: unknown) => {
@@ -141,11 +141,12 @@ export const mcpCommand: CommandModule<object, McpArgs> = {
           describe: 'scroll amounts per mouse-wheel notch',
         })
         .option('wait-for-display', waitForDisplayOption)
-        .option('record', {
-          type: 'string',
-          describe:
+        .option(
+          'record',
+          recordOption(
             "folder for the run records, the session's and run_task's (default: ~/.local/state/deskhand/runs); --no-record for none",
-        })
+          ),
+        )
         .option('model', {
           type: 'string',
           describe: 'run_task: model name (default: tzafon.northstar-cua-fast / computer-use-preview)',

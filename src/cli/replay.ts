@@ -10,6 +10,7 @@ import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } fro
 import { protectSecrets } from './redacted-output.js';
 import { recordFor } from './report.js';
 import { parseXvfbSize, readSecrets, waitForDisplayMs, waitForDisplayOption } from './run.js';
+import { recordOption } from './record-option.js';
 
 interface ReplayArgs extends ProviderArgs {
   run?: string;
@@ -240,10 +241,12 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         .option('display', { type: 'string', describe: 'X display to replay on (default: $DISPLAY)' })
         .option('xvfb', { type: 'string', describe: 'start a private virtual display of this size' })
         .option('xvfb-start', { type: 'string', describe: 'a command to start on the display first' })
-        .option('record', {
-          type: 'string',
-          describe: "folder for the replay's own record (default: ~/.local/state/deskhand/runs); --no-record",
-        })
+        .option(
+          'record',
+          recordOption(
+            "folder for the replay's own record (default: ~/.local/state/deskhand/runs); --no-record",
+          ),
+        )
         .option('json', {
           type: 'boolean',
           default: false,

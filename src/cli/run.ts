@@ -18,6 +18,7 @@ import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } fro
 import { protectSecrets } from './redacted-output.js';
 import { runCached } from './replay.js';
 import { createRunPrinter } from './run-output.js';
+import { recordOption } from './record-option.js';
 
 export interface RunArgs extends ProviderArgs {
   task?: string;
@@ -349,10 +350,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         })
         .option('scale-factor', { type: 'number', describe: 'HiDPI scale, overriding detection' })
         .option('monitor', { type: 'string', describe: 'work on one monitor (RandR name or index)' })
-        .option('record', {
-          type: 'string',
-          describe: 'folder for the run record (default: ~/.local/state/deskhand/runs); --no-record for none',
-        })
+        .option(
+          'record',
+          recordOption(
+            'folder for the run record (default: ~/.local/state/deskhand/runs); --no-record for none',
+          ),
+        )
         .option('json', {
           type: 'boolean',
           default: false,

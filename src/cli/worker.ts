@@ -3,6 +3,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { stderr } from './output.js';
 import { checkedRedis, type QueueArgs, withQueueOptions } from './queue-options.js';
 import { parseXvfbSize } from './run.js';
+import { recordOption } from './record-option.js';
 
 interface WorkerArgs extends QueueArgs {
   slots: number;
@@ -95,10 +96,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
         describe: 'on SIGTERM/SIGINT: seconds running jobs may finish before they are cancelled and requeued',
       })
       .option('name', { type: 'string', describe: 'the worker name stored on its jobs (default: host:pid)' })
-      .option('record', {
-        type: 'string',
-        describe: "run records of jobs that name no --record (default: deskhand run's)",
-      })
+      .option('record', recordOption("run records of jobs that name no --record (default: deskhand run's)"))
       .option('lock-duration', {
         type: 'number',
         default: 30,

@@ -76,6 +76,16 @@ describe('configuration that breaks nothing', () => {
     expect(result.code, result.stderr).toBe(6);
   });
 
+  it('--record DIR then --no-record: the last one wins (no record, no crash)', async () => {
+    const server = await serve([{ message: 'done' }]);
+    const folder = temp();
+    const args = ['x', '--display', display.name, '--base-url', server.url, '--dry-run'];
+    const result = await runCli(['run', ...args, '--record', folder, '--no-record']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('run record:');
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
   it('DESKHAND_RECORD=false means no record; an empty one is an error naming the variable', async () => {
     const server = await serve([{ message: 'done' }]);
     const cwd = temp();
