@@ -21,4 +21,17 @@ export {
   type SessionOptions,
   type Shot,
 } from './session/session.js';
-export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
+export {
+  defaultRecordRoot,
+  parseRecordLine,
+  parseRunJson,
+  RECORD_FORMAT_VERSION,
+  RecordFormatError,
+  type RecordLine,
+  RecordLineSchema,
+  RecordLineSchemas,
+  type RunJson,
+  RunJsonSchema,
+  readRunRecord,
+  RunRecord,
+} from './trajectory/index.js';
