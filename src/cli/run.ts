@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CoordSetting } from '../../calibration/index.js';
 import { DisplayError } from '../../native-adapters/display.js';
 import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import type { SafetyCheck } from '../protocol/index.js';
+import { liveReport } from '../report/index.js';
 import type { RunEvent } from '../session/run-events.js';
 import { type RunHandle, startRun } from '../session/run-task.js';
 import { prepareRecordRoot, RecordRootError } from '../trajectory/index.js';
@@ -46,6 +48,8 @@ export interface RunArgs extends ProviderArgs {
   screenshotOutput: 'input_image' | 'computer_screenshot';
   /** Seconds to wait for another deskhand process to give the display up (0: fail at once). */
   waitForDisplay?: number;
+  /** Keep report.html in the record current after every step. */
+  report?: boolean;
 }
 
 /** --wait-for-display S as milliseconds; a usage error unless S >= 0. */
@@ -113,6 +117,8 @@ export function readSecrets(
 
 export async function runTask(args: RunArgs): Promise<number> {
   const task = readTask(args);
+  if (args.report && args.record === false)
+    throw new UsageError('--report writes into the run record: drop --no-record, or drop --report');
   const secrets = readSecrets(args.secret);
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey, ...Object.values(secrets)]);
@@ -172,13 +178,26 @@ export async function runTask(args: RunArgs): Promise<number> {
     run.stop('output-closed', `cancelled (${describeClosed(name, error)})`),
   );
   const collectGarbage = idleGarbageCollector();
+  const report =
+    args.report && run.recordDir
+      ? liveReport(run.recordDir, {
+          onError: (error) => printer.print({ type: 'warning', at: 0, message: `report: ${error.message}` }),
+        })
+      : undefined;
+  if (report && run.recordDir) {
+    report.update();
+    if (!args.json) stderr.write(`live report: ${pathToFileURL(`${run.recordDir}/report.html`).href}\n`);
+  }
   try {
     for await (const event of run.events) {
       printer.print(event);
       if (event.type === 'turn.started') collectGarbage();
+      if (event.type !== 'reasoning.delta') report?.update();
     }
     const result = await run.result;
+    const written = await report?.finish().catch(() => undefined);
     if (run.recordDir && !args.json) stderr.write(`run record: ${run.recordDir}\n`);
+    if (written && !args.json) stderr.write(`report: ${pathToFileURL(written).href}\n`);
     return result.exitCode;
   } finally {
     printer.close();
@@ -347,7 +366,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
           default: false,
           describe: 'more lines (screenshots, reasoning deltas in --json)',
         })
-        .option('wait-for-display', waitForDisplayOption),
+        .option('wait-for-display', waitForDisplayOption)
+        .option('report', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'keep report.html in the run record current after every step (the page reloads itself): watch a headless run',
+        }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await runTask(args);
