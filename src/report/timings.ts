@@ -66,8 +66,11 @@ export function timeView(
     if (turn === undefined) continue;
     shotOf.set(turn, shot);
     const time = turnOf(turn);
-    time.settleMs += num(shot.settleMs) ?? 0;
-    time.captureMs += num(shot.captureMs) ?? 0;
+    const settle = num(shot.settleMs) ?? 0;
+    time.settleMs += settle;
+    // The whole screenshot less its settling, when measured (grabs and comparisons are capture too).
+    const total = num(shot.totalMs);
+    time.captureMs += total === undefined ? (num(shot.captureMs) ?? 0) : Math.max(0, total - settle);
   }
   for (const step of steps) {
     if (step.durationMs !== undefined) turnOf(step.turn).actionsMs += step.durationMs;
@@ -80,7 +83,10 @@ export function timeView(
       resumes: num(request?.resumes),
       actionMs: step.durationMs,
       settleMs: num(shot?.settleMs),
-      captureMs: num(shot?.captureMs),
+      captureMs:
+        num(shot?.totalMs) === undefined
+          ? num(shot?.captureMs)
+          : Math.max(0, num(shot?.totalMs)! - (num(shot?.settleMs) ?? 0)),
     };
   }
   for (const [turn, request] of requestOf) {

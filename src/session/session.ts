@@ -67,7 +67,14 @@ export interface Recorder {
     turn: number,
     data: Buffer,
     format: 'png' | 'jpeg' | 'webp',
-    info?: { at: number; width: number; height: number; settleMs: number; captureMs: number },
+    info?: {
+      at: number;
+      width: number;
+      height: number;
+      settleMs: number;
+      captureMs: number;
+      totalMs: number;
+    },
   ): Promise<string>;
   step(record: Record<string, unknown>): Promise<void>;
   finish(summary: Record<string, unknown>): Promise<void>;
@@ -565,7 +572,9 @@ class Loop {
   }
 
   private async screenshot(turn: number): Promise<Shot> {
+    const began = performance.now();
     const shot = await this.raceAbort(this.options.screen.capture(this.signal));
+    const totalMs = performance.now() - began;
     const { width, height, settleMs, captureMs } = shot;
     const at = Math.round(performance.now() - this.started);
     const path = await this.options.recorder?.screenshot(turn, shot.data, shot.format, {
@@ -574,6 +583,7 @@ class Loop {
       height,
       settleMs,
       captureMs,
+      totalMs,
     });
     this.emit({
       type: 'screenshot',

@@ -49,6 +49,7 @@ export interface ScreenshotInfo {
   height?: number;
   settleMs?: number;
   captureMs?: number;
+  totalMs?: number;
 }
 
 /** The default root: $XDG_STATE_HOME/deskhand/runs, else ~/.local/state/deskhand/runs. */

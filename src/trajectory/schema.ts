@@ -94,9 +94,13 @@ export const RecordLineSchemas = {
     width: z.number().optional(),
     height: z.number().optional(),
     bytes: z.number().optional(),
-    /** Waiting for the screen to stop changing, then capturing and encoding. */
+    /**
+     * Waiting for the screen to stop changing (0: it was still at once), encoding the kept capture, and
+     * the whole screenshot from asking to having it (settle checks, grabs and encoding included).
+     */
     settleMs: z.number().optional(),
     captureMs: z.number().optional(),
+    totalMs: z.number().optional(),
   }),
   /** One model request (a turn), once its response is complete. */
   request: z.looseObject({
