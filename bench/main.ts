@@ -10,6 +10,7 @@ import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
 import { memoryGroup } from './memory.js';
+import { reportGroup } from './report.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -24,7 +25,12 @@ const groups: BenchGroup[] = [
   stepOverheadGroup,
   cliCancelGroup,
   memoryGroup,
+  reportGroup,
 ];
+
+/** `--only NAME[,NAME]`: run only those groups (results.json is then left as it is). */
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg === -1 ? undefined : process.argv[onlyArg + 1]?.split(',');
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -73,7 +79,7 @@ console.log(`bench on private Xvfb ${display.name} (1920x1080)`);
 
 const metrics: NamedMetric[] = [];
 const failures: string[] = [];
-for (const group of groups) {
+for (const group of groups.filter((g) => !only || only.includes(g.name))) {
   const groupStarted = performance.now();
   process.stdout.write(`${group.name}… `);
   try {
@@ -96,9 +102,9 @@ const results = {
     ]),
   ),
 };
-writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+if (!only) writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
-  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; wrote ${resultsFile} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  `\n${metrics.filter((m) => m.met).length}/${metrics.length} targets met; ${only ? 'results.json left as it was' : `wrote ${resultsFile}`} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
 for (const failure of failures) console.error(`\nFAILED ${failure}`);
 // X connections and the model servers' keep-alive sockets may hold the event loop; all is written.

@@ -80,7 +80,7 @@ function frameSvg(
   const what =
     step.kind === 'rejected'
       ? `rejected: ${step.notes[0]?.message ?? ''}`
-      : `${step.actionType ?? ''}${said ? `: ${said}` : ''}${step.held.length ? ` (holding ${step.held.join(' + ')})` : ''}`;
+      : `${said ?? step.actionType ?? ''}${step.held.length ? ` (holding ${step.held.join(' + ')})` : ''}`;
   const text = `Step ${step.index}/${count}, turn ${step.turn}: ${what}`;
   const band = Math.round(edge / 28);
   const cut = text.length > 110 ? `${text.slice(0, 109)}…` : text;

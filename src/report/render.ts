@@ -214,31 +214,19 @@ ${turnChart(view, time)}
 </section>`;
 }
 
+/**
+ * One bar per turn, built by the page's script when the reader unfolds it (a 300-turn run would add
+ * ~140 KiB of markup to every page load): here only the numbers, as JSON in an attribute.
+ */
 function turnChart(view: ReportView, time: TimeView): string {
-  const longest = Math.max(1, ...time.turns.map((t) => t.modelMs + t.actionsMs + t.settleMs + t.captureMs));
   const firstStep = new Map<number, number>();
   for (const step of view.steps) if (!firstStep.has(step.turn)) firstStep.set(step.turn, step.index);
-  const rows = time.turns.map((t) => {
-    const parts: [string, number][] = [
-      ['model', t.modelMs],
-      ['actions', t.actionsMs],
-      ['settle', t.settleMs],
-      ['capture', t.captureMs],
-    ];
-    const sum = parts.reduce((total, [, ms]) => total + ms, 0);
-    const bar = parts
-      .map(([part, ms]) =>
-        ms > 0
-          ? `<span class="seg ${part}" style="width:${n((ms / longest) * 100)}%" title="${part}: ${escape(duration(ms))}"></span>`
-          : '',
-      )
-      .join('');
-    const step = firstStep.get(t.turn);
-    const label = t.turn === 0 ? 'start' : `turn ${t.turn}`;
-    const name = step === undefined ? label : `<a href="#step-${step}" data-step="${step}">${label}</a>`;
-    return `<div class="turnrow"><span class="turnname">${name}</span><div class="bar">${bar}</div><span class="turnms">${escape(duration(sum))}</span></div>`;
-  });
-  return `<details class="turns"><summary>By turn (${time.turns.length})</summary>${rows.join('')}</details>`;
+  const rows = time.turns.map((t) => [
+    t.turn,
+    firstStep.get(t.turn) ?? 0,
+    ...[t.modelMs, t.actionsMs, t.settleMs, t.captureMs].map(Math.round),
+  ]);
+  return `<details class="turns" data-turns="${escape(JSON.stringify(rows))}"><summary>By turn (${time.turns.length})</summary></details>`;
 }
 
 /** A mark in screenshot pixels; sizes are a fraction of the longest edge so they read at any size. */
@@ -402,11 +390,40 @@ const SCRIPT = `
     if (event.key === 'ArrowLeft') { show(current - 1); event.preventDefault(); }
     if (event.key === 'ArrowRight') { show(current + 1); event.preventDefault(); }
   });
-  document.querySelectorAll('.turnrow a[data-step]').forEach((link) => link.addEventListener('click', (event) => {
-    event.preventDefault();
-    show(Number(link.dataset.step) - 1);
-    document.querySelector('.stepnav').scrollIntoView();
-  }));
+  const turns = document.querySelector('details.turns');
+  const ms = (v) => v < 1000 ? Math.round(v) + ' ms' : (v / 1000).toFixed(1) + ' s';
+  turns?.addEventListener('toggle', () => {
+    if (!turns.open || turns.dataset.built) return;
+    turns.dataset.built = '1';
+    const rows = JSON.parse(turns.dataset.turns);
+    const longest = Math.max(1, ...rows.map((r) => r[2] + r[3] + r[4] + r[5]));
+    const parts = ['model', 'actions', 'settle', 'capture'];
+    for (const [turn, step, ...times] of rows) {
+      const row = document.createElement('div');
+      row.className = 'turnrow';
+      const name = document.createElement(step ? 'a' : 'span');
+      name.textContent = turn === 0 ? 'start' : 'turn ' + turn;
+      if (step) { name.href = '#step-' + step; name.addEventListener('click', (event) => { event.preventDefault(); show(step - 1); document.querySelector('.stepnav').scrollIntoView(); }); }
+      const label = document.createElement('span');
+      label.className = 'turnname';
+      label.append(name);
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      times.forEach((t, i) => {
+        if (t <= 0) return;
+        const seg = document.createElement('span');
+        seg.className = 'seg ' + parts[i];
+        seg.style.width = (t / longest * 100) + '%';
+        seg.title = parts[i] + ': ' + ms(t);
+        bar.append(seg);
+      });
+      const total = document.createElement('span');
+      total.className = 'turnms';
+      total.textContent = ms(times.reduce((a, b) => a + b, 0));
+      row.append(label, bar, total);
+      turns.append(row);
+    }
+  });
   frames.forEach((frame) => frame.addEventListener('click', (event) => {
     event.preventDefault();
     show(Number(frame.dataset.step) - 1);

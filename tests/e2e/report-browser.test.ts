@@ -156,6 +156,7 @@ describe('the run report in a browser', () => {
       expect(Math.abs(drawn.y - expected.y)).toBeLessThan(1);
 
       if (process.env.DESKHAND_UPDATE_DOCS === '1') {
+        await page.evaluate('window.scrollTo(0, 0)');
         await page.screenshot({ path: join(dir, 'report-page.png') });
         copyFileSync(join(dir, 'report-page.png'), DOCS_SHOT);
       }
@@ -181,6 +182,13 @@ describe('the run report in a browser', () => {
         expect.arrayContaining([expect.stringMatching(/^first action after .+, response complete after /)]),
       );
       expect(await page.locator('#step-2 .caption').textContent()).toBe('type "{{PASSWORD}}"');
+      await page.locator('details.turns summary').click();
+      // One bar per turn and the first screenshot's ("start"); a turn's name leads to its first step.
+      expect(await page.locator('.turnrow').count()).toBe(runJson.turns! + 1);
+      await page.locator('.turnrow a', { hasText: 'turn 2' }).click();
+      expect(await page.locator('#position').textContent()).toBe(`Step 2 of ${stepLines.length}`);
+      await page.locator('details.turns summary').click();
+      await page.keyboard.press('Home');
 
       expect(attempted).toEqual([]);
       // Times are printed, not asserted: a loaded machine would make them flaky (they belong in a bench).
