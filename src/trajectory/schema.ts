@@ -102,7 +102,10 @@ export const RecordLineSchemas = {
     captureMs: z.number().optional(),
     totalMs: z.number().optional(),
   }),
-  /** One model request (a turn), once its response is complete. */
+  /**
+   * One model request (a turn), once its response is complete. Its screenshots are those of the
+   * `screenshot` lines: turn T-1's was sent with it ("before"), turn T's was taken after it ("after").
+   */
   request: z.looseObject({
     type: z.literal('request'),
     /** When the request was sent. */
@@ -119,9 +122,8 @@ export const RecordLineSchemas = {
     /** Requests sent again (after 408/429/5xx, a refused connection) and dropped streams resumed. */
     retries: z.number().int().nonnegative(),
     resumes: z.number().int().nonnegative().optional(),
-    /** The screenshot sent with this request ("before"); the turn's "after" is screenshots/turn-T. */
-    screenshot: z.string().optional(),
-    usage: Usage.optional(),
+    /** The response's usage as the server sent it (servers differ in what they fill in). */
+    usage: z.unknown().optional(),
   }),
   reasoning: z.looseObject({ type: z.literal('reasoning'), at, turn: z.number(), text: z.string() }),
   message: z.looseObject({ type: z.literal('message'), at, turn: z.number(), text: z.string() }),
