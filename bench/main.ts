@@ -14,6 +14,7 @@ import { memoryGroup } from './memory.js';
 import { queueGroup } from './queue.js';
 import { replayGroup } from './replay.js';
 import { settleGroup } from './settle.js';
+import { reportGroup } from './report.js';
 import type { BenchGroup, Metric, NamedMetric } from './metric.js';
 import { stepOverheadGroup } from './step-overhead.js';
 import { streamingGroup } from './streaming.js';
@@ -31,6 +32,7 @@ const groups: BenchGroup[] = [
   memoryGroup,
   queueGroup,
   replayGroup,
+  reportGroup,
 ];
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));

@@ -21,7 +21,20 @@ export {
   type SessionOptions,
   type Shot,
 } from './session/session.js';
-export { defaultRecordRoot, readRunRecord, RunRecord } from './trajectory/index.js';
+export {
+  defaultRecordRoot,
+  parseRecordLine,
+  parseRunJson,
+  RECORD_FORMAT_VERSION,
+  RecordFormatError,
+  type RecordLine,
+  RecordLineSchema,
+  RecordLineSchemas,
+  type RunJson,
+  RunJsonSchema,
+  readRunRecord,
+  RunRecord,
+} from './trajectory/index.js';
 export { replayTask, type ReplayTaskOptions, type ReplayTaskResult } from './replay/run-replay.js';
 export { type Script, scriptFromRecord } from './replay/script.js';
 export { loadPolicyFile, Policy, PolicyError, type PolicyFile } from './policy/index.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { findRun, RunNotFoundError, writeReport } from '../report/index.js';
+import { findRun, RunNotFoundError, writeAnimation, writeReport } from '../report/index.js';
 import { defaultRecordRoot } from '../trajectory/index.js';
 import { UsageError } from './exit-codes.js';
 import { stderr, stdout } from './output.js';
@@ -9,6 +9,8 @@ import { stderr, stdout } from './output.js';
 interface ReportArgs {
   run?: string;
   open: boolean;
+  gif: boolean;
+  webp: boolean;
   recordRoot?: string;
 }
 
@@ -26,6 +28,9 @@ async function report(args: ArgumentsCamelCase<ReportArgs>): Promise<void> {
   const dir = await recordFor(args.run, args.recordRoot ?? defaultRecordRoot());
   const url = pathToFileURL(await writeReport(dir)).href;
   stdout.write(`${url}\n`);
+  // The animation's path on a line of its own, after the page's URL.
+  for (const format of ['gif', 'webp'] as const)
+    if (args[format]) stdout.write(`${await writeAnimation(dir, { format })}\n`);
   if (args.open) openInBrowser(url);
 }
 
@@ -46,6 +51,16 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         describe: 'a run id, a prefix of one, or a record folder (default: the latest run)',
       })
       .option('open', { type: 'boolean', default: false, describe: 'open the report in the browser' })
+      .option('gif', {
+        type: 'boolean',
+        default: false,
+        describe: 'also write run.gif: the steps animated, with their markers (for a PR or a bug report)',
+      })
+      .option('webp', {
+        type: 'boolean',
+        default: false,
+        describe: 'also write run.webp, the same as an animated WebP',
+      })
       .option('record-root', {
         type: 'string',
         describe: 'the folder of run records (default: $XDG_STATE_HOME/deskhand/runs)',

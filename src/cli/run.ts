@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CoordSetting } from '../../calibration/index.js';
 import { IMAGE_FORMATS, type ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { DisplayError } from '../../native-adapters/display.js';
 import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import type { SafetyCheck } from '../protocol/index.js';
+import { liveReport } from '../report/index.js';
 import type { RunEvent } from '../session/run-events.js';
 import { DEFAULT_IMAGE } from '../session/desktop.js';
 import { type RunHandle, startRun } from '../session/run-task.js';
@@ -60,6 +62,8 @@ export interface RunArgs extends ProviderArgs {
   onTakeover: 'pause' | 'cancel' | 'ignore';
   resumeAfter: number;
   policy?: string;
+  /** Keep report.html in the record current after every step. */
+  report?: boolean;
 }
 
 /** --resume-after S as milliseconds; a usage error unless S >= 0. */
@@ -163,6 +167,8 @@ export function readSecrets(
 
 export async function runTask(args: RunArgs): Promise<number> {
   const task = readTask(args);
+  if (args.report && args.record === false)
+    throw new UsageError('--report writes into the run record: drop --no-record, or drop --report');
   if (args.cache !== undefined) return runCached({ ...args, task, cache: args.cache });
   if (args.param?.length) throw new UsageError('--param goes with --cache (or deskhand replay)');
   const secrets = readSecrets(args.secret);
@@ -234,13 +240,26 @@ export async function runTask(args: RunArgs): Promise<number> {
     run.stop('output-closed', `cancelled (${describeClosed(name, error)})`),
   );
   const collectGarbage = idleGarbageCollector();
+  const report =
+    args.report && run.recordDir
+      ? liveReport(run.recordDir, {
+          onError: (error) => printer.print({ type: 'warning', at: 0, message: `report: ${error.message}` }),
+        })
+      : undefined;
+  if (report && run.recordDir) {
+    report.update();
+    if (!args.json) stderr.write(`live report: ${pathToFileURL(`${run.recordDir}/report.html`).href}\n`);
+  }
   try {
     for await (const event of run.events) {
       printer.print(event);
       if (event.type === 'turn.started') collectGarbage();
+      if (event.type !== 'reasoning.delta') report?.update();
     }
     const result = await run.result;
+    const written = await report?.finish().catch(() => undefined);
     if (run.recordDir && !args.json) stderr.write(`run record: ${run.recordDir}\n`);
+    if (written && !args.json) stderr.write(`report: ${pathToFileURL(written).href}\n`);
     return result.exitCode;
   } finally {
     printer.close();
@@ -451,6 +470,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option('policy', {
           type: 'string',
           describe: 'a policy file (YAML or JSON) of what the model may do; see deskhand policy check',
+        })
+        .option('report', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'keep report.html in the run record current after every step (the page reloads itself): watch a headless run',
         }),
     ) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {

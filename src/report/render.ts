@@ -1,11 +1,21 @@
+import { TIME_PARTS, type TimeView } from './timings.js';
 import type { ImagePoint, Mark, NoteView, ReportView, StepView } from './view.js';
+
+export interface RenderOptions {
+  /**
+   * The run is still going: the page says so and reloads itself every `reloadMs`, following the
+   * latest step unless the reader went back to an earlier one (`deskhand run --report`).
+   */
+  live?: { reloadMs: number; updatedAt: string };
+}
 
 /**
  * The report page: one self-contained HTML string (inline CSS and script, no network), screenshots
  * referenced relative to the record folder. Every text from the record goes through `escape`.
  */
-export function renderReport(view: ReportView): string {
+export function renderReport(view: ReportView, options: RenderOptions = {}): string {
   const { run } = view;
+  const { live } = options;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -15,9 +25,11 @@ export function renderReport(view: ReportView): string {
 <title>deskhand run: ${escape(run.task)}</title>
 <style>${STYLE}</style>
 </head>
-<body>
+<body${live ? ` data-live="${live.reloadMs}"` : ''}>
+${live ? `<p class="live" id="live">Live: the run is still going. This page reloads itself every ${n(live.reloadMs / 1000)} s and follows the latest step (go back a step to stay there). Updated ${escape(live.updatedAt)}.</p>` : ''}
 ${header(view)}
 ${filmstrip(view)}
+${timeChart(view)}
 <main>
 <nav class="stepnav">
 <button type="button" id="prev" title="previous step (←)">← previous</button>
@@ -52,6 +64,7 @@ function header(view: ReportView): string {
     ['actions', String(run.actions)],
     ['rejected', String(run.rejected)],
     ['warnings', String(run.warnings)],
+    ['retries', String(run.retries)],
     [
       'tokens',
       run.tokens
@@ -66,6 +79,7 @@ function header(view: ReportView): string {
       ['viewport', `${viewport.width}×${viewport.height}`],
       ['scale', String(screen.scale)],
       ['coordinates', profile.coordMode],
+      ['monitor', profile.monitor ?? 'the whole screen'],
     );
   }
   const ok = run.outcome === 'success';
@@ -106,8 +120,9 @@ function stepSection(view: ReportView, step: StepView): string {
   if (step.screenPoints.length) rows.push(['screen point', step.screenPoints.map(point).join(' → ')]);
   const imagePoints = step.marks.flatMap(markPoints);
   if (imagePoints.length) rows.push(['screenshot pixel', imagePoints.map(point).join(' → ')]);
+  if (step.held.length) rows.push(['held', step.held.join(' + ')]);
   if (step.startedAt) rows.push(['started', step.startedAt]);
-  if (step.durationMs !== undefined) rows.push(['took', duration(step.durationMs)]);
+  rows.push(...timingRows(step));
   if (step.ok !== undefined) rows.push(['result', step.ok ? 'ok' : 'failed']);
   const links = [
     step.screenshot && `<a href="${attr(step.screenshot)}">screenshot the model saw</a>`,
@@ -133,11 +148,89 @@ function shot(view: ReportView, step: StepView): string {
   const overlay = viewport
     ? `<svg class="overlay" viewBox="0 0 ${viewport.width} ${viewport.height}" preserveAspectRatio="none" aria-hidden="true">${step.marks.map((mark) => drawMark(mark, Math.max(viewport.width, viewport.height))).join('')}</svg>`
     : '';
-  return `<figure class="shot"><img src="${attr(step.screenshot)}" alt="screenshot before step ${step.index}" loading="lazy">${overlay}</figure>`;
+  const held = step.held.length ? `<span class="held">holding ${escape(step.held.join(' + '))}</span>` : '';
+  const caption = captionOf(step);
+  const said = caption ? `<figcaption class="caption">${escape(caption)}</figcaption>` : '';
+  return `<figure class="shot"><img src="${attr(step.screenshot)}" alt="screenshot before step ${step.index}" loading="lazy">${overlay}${held}${said}</figure>`;
+}
+
+/** What an action without a point did, written over its screenshot (typed text as recorded). */
+export function captionOf(step: StepView): string | undefined {
+  const type = step.actionType;
+  if (!type || step.kind !== 'action') return undefined;
+  if (type === 'type' || type === 'point_and_type') return `type "${step.text ?? ''}"`;
+  if (type === 'keypress' || type === 'key_down' || type === 'key_up') return `${type} ${step.text ?? ''}`;
+  if (type === 'navigate') return `navigate to ${step.text ?? ''}`;
+  if (type === 'wait') return `wait ${duration(Number(step.action?.ms ?? 0))}`;
+  return undefined;
+}
+
+/** The step's times as detail rows: the request that chose it, the action, the screenshot after it. */
+function timingRows(step: StepView): [string, string][] {
+  const { timing } = step;
+  const rows: [string, string][] = [];
+  if (timing.responseMs !== undefined) {
+    const first =
+      timing.firstActionMs === undefined ? '' : `first action after ${duration(timing.firstActionMs)}, `;
+    const again = (timing.retries ?? 0) + (timing.resumes ?? 0);
+    const retried = again ? ` (${again} ${again === 1 ? 'retry' : 'retries'})` : '';
+    rows.push(['model', `${first}response complete after ${duration(timing.responseMs)}${retried}`]);
+  }
+  if (timing.actionMs !== undefined) rows.push(['action took', duration(timing.actionMs)]);
+  if (timing.settleMs !== undefined || timing.captureMs !== undefined)
+    rows.push([
+      'screenshot after',
+      `settle ${duration(timing.settleMs ?? 0)}, capture ${duration(timing.captureMs ?? 0)}`,
+    ]);
+  return rows;
+}
+
+const PART_NAMES: Record<(typeof TIME_PARTS)[number], string> = {
+  model: 'waiting for the model',
+  actions: 'performing actions',
+  settle: 'waiting for the screen to settle',
+  capture: 'capturing screenshots',
+  other: 'other (recording, start, end)',
+};
+
+/** Where the run's time went: one stacked bar for the run, and one bar per turn (folded). */
+function timeChart(view: ReportView): string {
+  const { time } = view;
+  if (!time.measured) return '';
+  const total = TIME_PARTS.reduce((sum, part) => sum + time.total[part], 0) || 1;
+  const segment = (part: string, ms: number, of: number) =>
+    ms > 0
+      ? `<span class="seg ${part}" style="width:${n((ms / of) * 100)}%" title="${escape(part)}: ${escape(duration(ms))}"></span>`
+      : '';
+  const legend = TIME_PARTS.map(
+    (part) =>
+      `<li><span class="swatch ${part}"></span>${escape(PART_NAMES[part])}: <strong data-part="${part}">${escape(duration(time.total[part]))}</strong> (${Math.round((time.total[part] / total) * 100)} %)</li>`,
+  ).join('');
+  return `<section class="time" aria-label="where the time went">
+<h2>Where the time went</h2>
+<div class="bar total">${TIME_PARTS.map((part) => segment(part, time.total[part], total)).join('')}</div>
+<ul class="legend">${legend}</ul>
+${turnChart(view, time)}
+</section>`;
+}
+
+/**
+ * One bar per turn, built by the page's script when the reader unfolds it (a 300-turn run would add
+ * ~140 KiB of markup to every page load): here only the numbers, as JSON in an attribute.
+ */
+function turnChart(view: ReportView, time: TimeView): string {
+  const firstStep = new Map<number, number>();
+  for (const step of view.steps) if (!firstStep.has(step.turn)) firstStep.set(step.turn, step.index);
+  const rows = time.turns.map((t) => [
+    t.turn,
+    firstStep.get(t.turn) ?? 0,
+    ...[t.modelMs, t.actionsMs, t.settleMs, t.captureMs].map(Math.round),
+  ]);
+  return `<details class="turns" data-turns="${escape(JSON.stringify(rows))}"><summary>By turn (${time.turns.length})</summary></details>`;
 }
 
 /** A mark in screenshot pixels; sizes are a fraction of the longest edge so they read at any size. */
-function drawMark(mark: Mark, edge: number): string {
+export function drawMark(mark: Mark, edge: number): string {
   const r = edge / 70;
   const width = edge / 400;
   switch (mark.kind) {
@@ -251,7 +344,19 @@ h2{font-size:16px;margin:8px 0}
 .typed{font-family:ui-monospace,"DejaVu Sans Mono",monospace;background:#fff7d6;padding:0 4px}
 .notes{list-style:none;padding:0;margin:8px 0}
 .note{padding:4px 8px;border-radius:4px;margin:4px 0;overflow-wrap:anywhere}
-.note.warning{background:#fff4e0}.note.rejected,.note.error{background:#fde8e8}
+.note.warning{background:#fff4e0}.note.rejected,.note.error{background:#fde8e8}.note.safety{background:#e8effd}.note.nudge{background:#f1e8fd}
+.live{margin:0;padding:6px 20px;background:#1f5fbf;color:#fff;font-weight:600;text-align:center}
+.held{position:absolute;left:8px;top:8px;line-height:1.4;background:rgba(29,35,48,.85);color:#fff;padding:2px 8px;border-radius:4px;font-weight:600}
+.caption{position:absolute;left:8px;bottom:8px;max-width:calc(100% - 16px);line-height:1.4;background:rgba(255,247,214,.95);color:var(--fg);border:1px solid var(--accent);padding:2px 8px;border-radius:4px;font-family:ui-monospace,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
+.time{max-width:1400px;margin:0 auto;padding:4px 20px}
+.bar{display:flex;height:18px;background:#e9ecf1;border-radius:4px;overflow:hidden;flex:1}
+.bar.total{height:26px}
+.seg.model{background:#5b6fd8}.seg.actions{background:#e0245e}.seg.settle{background:#e8a33d}.seg.capture{background:#2aa198}.seg.other{background:#9aa3b2}
+.legend{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:6px 0}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
+.swatch.model{background:#5b6fd8}.swatch.actions{background:#e0245e}.swatch.settle{background:#e8a33d}.swatch.capture{background:#2aa198}.swatch.other{background:#9aa3b2}
+.turnrow{display:flex;align-items:center;gap:8px;margin:2px 0;font-size:12px}
+.turnname{width:70px;text-align:right}.turnms{width:70px;color:var(--muted);font-variant-numeric:tabular-nums}
 .links a{color:#1f5fbf}
 .files{columns:3;font-family:ui-monospace,monospace;font-size:12px}
 footer p{color:var(--muted);font-size:12px}
@@ -262,6 +367,9 @@ const SCRIPT = `
   const steps = [...document.querySelectorAll('.step')];
   const frames = [...document.querySelectorAll('.frame[data-step]')];
   const position = document.getElementById('position');
+  const live = Number(document.body.dataset.live || 0);
+  const remember = (follow) => { try { sessionStorage.setItem('deskhand-follow:' + location.pathname, follow ? '1' : '0'); } catch {} };
+  const following = () => { try { return sessionStorage.getItem('deskhand-follow:' + location.pathname) !== '0'; } catch { return true; } };
   let current = 0;
   function show(index) {
     if (steps.length === 0) { position.textContent = 'no steps'; return; }
@@ -273,6 +381,7 @@ const SCRIPT = `
     const turnFrame = frames.filter((f) => Number(f.dataset.step) <= current + 1).pop();
     frames.forEach((f) => f.classList.toggle('current', f === turnFrame));
     if (location.hash !== '#' + shown.id) history.replaceState(null, '', '#' + shown.id);
+    if (live) remember(current === steps.length - 1);
   }
   document.getElementById('prev').addEventListener('click', () => show(current - 1));
   document.getElementById('next').addEventListener('click', () => show(current + 1));
@@ -280,6 +389,40 @@ const SCRIPT = `
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'ArrowLeft') { show(current - 1); event.preventDefault(); }
     if (event.key === 'ArrowRight') { show(current + 1); event.preventDefault(); }
+  });
+  const turns = document.querySelector('details.turns');
+  const ms = (v) => v < 1000 ? Math.round(v) + ' ms' : (v / 1000).toFixed(1) + ' s';
+  turns?.addEventListener('toggle', () => {
+    if (!turns.open || turns.dataset.built) return;
+    turns.dataset.built = '1';
+    const rows = JSON.parse(turns.dataset.turns);
+    const longest = Math.max(1, ...rows.map((r) => r[2] + r[3] + r[4] + r[5]));
+    const parts = ['model', 'actions', 'settle', 'capture'];
+    for (const [turn, step, ...times] of rows) {
+      const row = document.createElement('div');
+      row.className = 'turnrow';
+      const name = document.createElement(step ? 'a' : 'span');
+      name.textContent = turn === 0 ? 'start' : 'turn ' + turn;
+      if (step) { name.href = '#step-' + step; name.addEventListener('click', (event) => { event.preventDefault(); show(step - 1); document.querySelector('.stepnav').scrollIntoView(); }); }
+      const label = document.createElement('span');
+      label.className = 'turnname';
+      label.append(name);
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      times.forEach((t, i) => {
+        if (t <= 0) return;
+        const seg = document.createElement('span');
+        seg.className = 'seg ' + parts[i];
+        seg.style.width = (t / longest * 100) + '%';
+        seg.title = parts[i] + ': ' + ms(t);
+        bar.append(seg);
+      });
+      const total = document.createElement('span');
+      total.className = 'turnms';
+      total.textContent = ms(times.reduce((a, b) => a + b, 0));
+      row.append(label, bar, total);
+      turns.append(row);
+    }
   });
   frames.forEach((frame) => frame.addEventListener('click', (event) => {
     event.preventDefault();
@@ -300,6 +443,9 @@ const SCRIPT = `
     thumbs.forEach((img) => seen.observe(img));
   });
   const fromHash = /^#step-(\\d+)$/.exec(location.hash);
-  show(fromHash ? Number(fromHash[1]) - 1 : 0);
+  if (live && following()) show(steps.length - 1);
+  else show(fromHash ? Number(fromHash[1]) - 1 : 0);
+  // A live page is rewritten after every step; reloading keeps the reader's step (the hash) and scroll.
+  if (live) setTimeout(() => location.reload(), live);
 })();
 `;

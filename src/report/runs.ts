@@ -1,4 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunJson } from '../trajectory/index.js';
 
@@ -9,6 +10,14 @@ export interface RunListing {
   task: string;
   startedAt: string;
   status: string;
+  /**
+   * finished; running (its process is alive on this host); killed (it says running, but its process
+   * is gone); unknown (it says running and names no process of this host: another machine, or a
+   * record written before deskhand noted the pid).
+   */
+  state: 'finished' | 'running' | 'killed' | 'unknown';
+  /** The process that wrote the record. */
+  pid?: number;
   outcome?: string;
   exitCode?: number;
   actions?: number;
@@ -45,6 +54,8 @@ async function readListing(dir: string): Promise<RunListing | undefined> {
       task: String(run.task ?? ''),
       startedAt: run.startedAt,
       status: run.status,
+      state: stateOf(run),
+      pid: run.pid,
       outcome: run.outcome,
       exitCode: run.exitCode,
       actions: run.steps,
@@ -52,6 +63,18 @@ async function readListing(dir: string): Promise<RunListing | undefined> {
     };
   } catch {
     return undefined;
+  }
+}
+
+function stateOf(run: RunJson): RunListing['state'] {
+  if (run.status !== 'running') return 'finished';
+  if (typeof run.pid !== 'number' || run.host !== hostname()) return 'unknown';
+  try {
+    process.kill(run.pid, 0);
+    return 'running';
+  } catch (error) {
+    // EPERM: the process exists and is someone else's.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'killed' : 'running';
   }
 }
 

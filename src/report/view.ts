@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readRunRecord, type RunJson } from '../trajectory/index.js';
+import { type TimeView, timeView, type StepTiming } from './timings.js';
 
 /**
  * The report's view model: what the page shows, taken from a run record (run.json, steps.jsonl,
@@ -19,6 +20,8 @@ export interface ReportView {
   notes: NoteView[];
   /** The record's files, relative to its folder. */
   files: string[];
+  /** Where the run's time went, in total and by turn. */
+  time: TimeView;
 }
 
 export interface RunSummary {
@@ -37,6 +40,8 @@ export interface RunSummary {
   actions: number;
   rejected: number;
   warnings: number;
+  /** Requests sent again and streams resumed, over the run. */
+  retries: number;
   tokens?: { input: number; output: number; total: number };
 }
 
@@ -44,10 +49,12 @@ export interface ProfileView {
   screen: { width: number; height: number; originX: number; originY: number; scale: number };
   viewport: { width: number; height: number };
   coordMode: string;
+  /** The monitor the run was limited to (--monitor), if any. */
+  monitor?: string;
 }
 
 export interface NoteView {
-  kind: 'warning' | 'rejected' | 'error';
+  kind: 'warning' | 'rejected' | 'error' | 'safety' | 'nudge';
   message: string;
 }
 
@@ -90,6 +97,10 @@ export interface StepView {
   notes: NoteView[];
   /** The model's reasoning summary (and message) in the turn that chose this step. */
   reasoning?: string;
+  /** Keys and mouse buttons held down while this step ran (key_down/mouse_down until their up). */
+  held: string[];
+  /** The request that chose it, the action itself, and the screenshot after its turn. */
+  timing: StepTiming;
 }
 
 const Point = z.object({ x: z.number(), y: z.number() });
@@ -134,23 +145,42 @@ export function reportView(
   const steps: StepView[] = [];
   const byStep = new Map<number, StepView>();
   const notes: NoteView[] = [];
-  const noteHere = (note: NoteView) => (steps.at(-1)?.notes ?? notes).push(note);
+  // A note of turn T goes to the latest step of turn T, or waits for the next step of T (a retry or a
+  // safety check comes before its turn's first action). A note without a turn goes to the latest step.
+  const pending: { turn: number; note: NoteView }[] = [];
+  const addStep = (step: StepView) => {
+    steps.push(step);
+    for (let i = 0; i < pending.length;)
+      if (pending[i]!.turn <= step.turn) step.notes.push(pending.splice(i, 1)[0]!.note);
+      else i++;
+  };
+  const noteHere = (note: NoteView, turn: number | undefined) => {
+    const last = steps.at(-1);
+    if (turn === undefined || last?.turn === turn) (last?.notes ?? notes).push(note);
+    else pending.push({ turn, note });
+  };
   let warnings = 0;
   const saidInTurn = new Map<number, string[]>();
+  const requests: Record<string, unknown>[] = [];
+  const shotLines: Record<string, unknown>[] = [];
+  const held = new Set<string>();
   for (const line of lines) {
     if ((line.type === 'reasoning' || line.type === 'message') && typeof line.text === 'string') {
       const turn = numberOr(line.turn) ?? 0;
       saidInTurn.set(turn, [...(saidInTurn.get(turn) ?? []), line.text]);
       continue;
     }
-    if ((line.type === 'action.started' || line.type === 'action') && typeof line.step === 'number') {
+    if (line.type === 'request') requests.push(line);
+    else if (line.type === 'screenshot') shotLines.push(line);
+    else if ((line.type === 'action.started' || line.type === 'action') && typeof line.step === 'number') {
       let step = byStep.get(line.step);
       if (!step) {
         step = actionStep(line, steps.length + 1, toImage);
         step.screenshot = before(step.turn);
         step.after = shotOfTurn.get(step.turn);
+        step.held = holding(held, step.action ?? {});
         byStep.set(line.step, step);
-        steps.push(step);
+        addStep(step);
       }
       if (line.type === 'action') {
         step.durationMs = numberOr(line.durationMs);
@@ -159,7 +189,7 @@ export function reportView(
       }
     } else if (line.type === 'rejected') {
       const turn = numberOr(line.turn) ?? 0;
-      steps.push({
+      addStep({
         index: steps.length + 1,
         kind: 'rejected',
         turn,
@@ -169,14 +199,25 @@ export function reportView(
         screenPoints: [],
         marks: [],
         notes: [{ kind: 'rejected', message: String(line.message ?? '') }],
+        held: [...held],
+        timing: {},
       });
     } else if (line.type === 'warning') {
       warnings++;
-      noteHere({ kind: 'warning', message: String(line.message ?? '') });
+      noteHere({ kind: 'warning', message: String(line.message ?? '') }, numberOr(line.turn));
+    } else if (line.type === 'safety_check') {
+      const checks = Array.isArray(line.checks) ? (line.checks as Record<string, unknown>[]) : [];
+      const what = checks.map((check) => String(check.message ?? check.code ?? check.id)).join('; ');
+      const decision = line.approved === true ? 'approved' : 'refused';
+      noteHere({ kind: 'safety', message: `safety check ${decision}: ${what}` }, numberOr(line.turn));
+    } else if (line.type === 'nudge') {
+      noteHere({ kind: 'nudge', message: String(line.message ?? '') }, numberOr(line.turn));
     }
   }
+  for (const { note } of pending) (steps.at(-1)?.notes ?? notes).push(note);
 
   for (const step of steps) step.reasoning = saidInTurn.get(step.turn)?.join('\n\n');
+  const time = timeView(steps, requests, shotLines, run.durationMs);
 
   const usage = Usage.safeParse(run.usage);
   return {
@@ -197,6 +238,7 @@ export function reportView(
       actions: steps.filter((step) => step.kind === 'action').length,
       rejected: steps.filter((step) => step.kind === 'rejected').length,
       warnings,
+      retries: time.retries,
       tokens: usage.success
         ? { input: usage.data.input_tokens, output: usage.data.output_tokens, total: usage.data.total_tokens }
         : undefined,
@@ -211,11 +253,13 @@ export function reportView(
       },
       viewport: profile.viewport,
       coordMode: profile.coordMode,
+      monitor: typeof run.options?.monitor === 'string' ? run.options.monitor : undefined,
     },
     screenshots: [...shotOfTurn].sort(([a], [b]) => a - b).map(([turn, path]) => ({ turn, path })),
     steps,
     notes,
     files: ['run.json', 'steps.jsonl', ...[...shotOfTurn.values()].sort()],
+    time,
   };
 }
 
@@ -258,6 +302,8 @@ function actionStep(
     marks: marksOf(type, action, image),
     startedAt: typeof line.startedAt === 'string' ? line.startedAt : undefined,
     notes: [],
+    held: [],
+    timing: {},
   };
 }
 
@@ -276,6 +322,25 @@ function marksOf(type: string, action: Record<string, unknown>, image: ImagePoin
     return [{ kind: 'scroll', at: first, dx, dy }];
   }
   return [{ kind: 'point', at: first, label: type }];
+}
+
+/**
+ * What is held while an action runs: the keys and buttons held before it, plus those it presses
+ * (key_down, mouse_down) or still holds until it releases them (key_up, mouse_up). Updates `held`.
+ */
+function holding(held: Set<string>, action: Record<string, unknown>): string[] {
+  const keys = Array.isArray(action.keys) ? action.keys.map(String) : [];
+  const button = `${String(action.button ?? 'left')} button`;
+  const during = new Set(held);
+  const press = (name: string) => {
+    held.add(name);
+    during.add(name);
+  };
+  if (action.type === 'key_down') keys.forEach(press);
+  else if (action.type === 'key_up') for (const key of keys) held.delete(key);
+  else if (action.type === 'mouse_down') press(button);
+  else if (action.type === 'mouse_up') held.delete(button);
+  return [...during];
 }
 
 function textOf(action: Record<string, unknown>): string | undefined {

@@ -55,6 +55,9 @@ export interface Usage {
 
 /** How a run ended: the last run event, and what `session.result` resolves to. */
 export interface RunResult {
+  runId: string;
+  /** The run record's folder, when there is one. */
+  recordDir?: string;
   outcome: Outcome;
   exitCode: number;
   /** The model's answer / result text, when it gave one. */
@@ -74,6 +77,8 @@ export interface RunResult {
 export type RunEvent = { at: number } & (
   | {
       type: 'run.started';
+      /** Wall-clock time (ISO 8601, UTC); `at` counts from it. */
+      startedAt: string;
       runId: string;
       task: string;
       provider: string;

@@ -210,6 +210,7 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
             maxTurns: options.maxTurns,
             maxActions: options.maxActions,
             coords: options.coords ?? 'auto',
+            monitor: options.monitor,
             dryRun: options.dryRun ?? false,
             onTakeover: options.onTakeover ?? 'pause',
             resumeAfterMs,
@@ -276,6 +277,8 @@ export async function startRun(options: RunTaskOptions): Promise<RunHandle> {
     if (!reason.startsWith('SIG')) return;
     const exitCode = STOP_EXIT_CODES[stopped.reason];
     const result: RunResult = {
+      runId,
+      recordDir: recorder?.dir,
       outcome: stopped.reason === 'display-lost' ? 'display_lost' : 'cancelled',
       exitCode,
       message: `${stopped.message}; a second ${reason} ended it without waiting for the server to confirm the cancel`,

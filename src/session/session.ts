@@ -64,7 +64,20 @@ export interface ScreenSource {
 
 /** Where the session writes as it goes (src/trajectory's RunRecord fits). */
 export interface Recorder {
-  screenshot(turn: number, data: Buffer, format: 'png' | 'jpeg' | 'webp'): Promise<string>;
+  /** `info`: what the session measured, for the record's screenshot line. */
+  screenshot(
+    turn: number,
+    data: Buffer,
+    format: 'png' | 'jpeg' | 'webp',
+    info?: {
+      at: number;
+      width: number;
+      height: number;
+      settleMs: number;
+      captureMs: number;
+      totalMs: number;
+    },
+  ): Promise<string>;
   step(record: Record<string, unknown>): Promise<void>;
   finish(summary: Record<string, unknown>): Promise<void>;
 }
@@ -189,6 +202,8 @@ class Loop {
   private readonly redact: (text: string) => string;
   /** A person using the desk, and the policy: asked before each action. */
   private readonly gate: ActionGate;
+  /** The client's retries and stream resumes in the current turn, and the time spent acting in it. */
+  private requestRetries = { retries: 0, resumes: 0, actionsMs: 0 };
 
   constructor(
     private readonly options: SessionOptions,
@@ -219,6 +234,8 @@ class Loop {
     const log = client.log;
     client.log = (level, message, fields) => {
       log?.(level, message, fields);
+      if (fields && 'retry' in fields) this.requestRetries.retries++;
+      else if (/resuming|instead of creating/.test(message)) this.requestRetries.resumes++;
       if (level !== 'debug') this.emit({ type: 'warning', message });
     };
     try {
@@ -261,6 +278,8 @@ class Loop {
     });
     const exitCode = stop ? STOP_EXIT_CODES[stop.reason] : EXIT_CODES[outcome];
     const result: RunResult = {
+      runId: this.runId,
+      recordDir: this.options.recordDir,
       outcome,
       exitCode,
       result: answer,
@@ -285,6 +304,7 @@ class Loop {
     const { options } = this;
     this.emit({
       type: 'run.started',
+      startedAt: new Date().toISOString(),
       runId: this.runId,
       task: options.task,
       provider: options.provider,
@@ -351,6 +371,9 @@ class Loop {
     const rejections: string[] = [];
     let ending: { outcome: 'success' | 'failure'; result?: string } | undefined;
     let responseId = '';
+    const sent = performance.now();
+    let firstActionMs: number | undefined;
+    this.requestRetries = { retries: 0, resumes: 0, actionsMs: 0 };
 
     const handleCall = async (item: unknown) => {
       const call = toComputerCall(item as Parameters<typeof toComputerCall>[0], options.provider);
@@ -384,7 +407,10 @@ class Loop {
           continue;
         }
         actions.push(parsed.action);
+        firstActionMs ??= performance.now() - sent;
+        const acting = performance.now();
         await this.perform(parsed.action, responseId, call.callId);
+        this.requestRetries.actionsMs += performance.now() - acting;
       }
     };
 
@@ -451,6 +477,19 @@ class Loop {
     // response's items may be half made: those are not acted on.
     if (status !== 'failed' && status !== 'cancelled')
       for (const item of response.output ?? []) await handleItem(item);
+    await options.recorder
+      ?.step({
+        type: 'request',
+        at: Math.round(sent - this.started),
+        turn: this.turns,
+        responseId: response.id,
+        streamed: this.requests.isStreaming,
+        firstActionMs,
+        responseMs: performance.now() - sent,
+        ...this.requestRetries,
+        usage: (response as { usage?: unknown }).usage ?? undefined,
+      })
+      .catch(() => {});
     this.countUsage(response);
     if (status === 'failed' || status === 'cancelled') {
       const error = describeServerError((response as { error?: unknown }).error);
@@ -560,8 +599,19 @@ class Loop {
 
   private async screenshot(turn: number): Promise<Shot> {
     this.gate.screenshotStarting();
+    const began = performance.now();
     const shot = await this.raceAbort(this.options.screen.capture(this.signal));
-    const path = await this.options.recorder?.screenshot(turn, shot.data, shot.format);
+    const totalMs = performance.now() - began;
+    const { width, height, settleMs, captureMs } = shot;
+    const at = Math.round(performance.now() - this.started);
+    const path = await this.options.recorder?.screenshot(turn, shot.data, shot.format, {
+      at,
+      width,
+      height,
+      settleMs,
+      captureMs,
+      totalMs,
+    });
     this.emit({
       type: 'screenshot',
       turn,
@@ -640,12 +690,15 @@ class Loop {
     const full = { at: this.elapsed(), ...event } as RunEvent;
     // Warnings (retries, resumes, a fallback, a clamped point) and what the model said belong in the
     // record too: the report shows them at the step they led to.
+    const recorder = this.options.recorder;
     if (full.type === 'warning')
-      this.options.recorder?.step({ type: 'warning', at: full.at, message: full.message }).catch(() => {});
-    else if (full.type === 'reasoning' || full.type === 'message')
-      this.options.recorder
-        ?.step({ type: full.type, at: full.at, turn: full.turn, text: full.text })
+      recorder
+        ?.step({ type: 'warning', at: full.at, turn: this.turns, message: full.message })
         .catch(() => {});
+    else if (full.type === 'reasoning' || full.type === 'message')
+      recorder?.step({ type: full.type, at: full.at, turn: full.turn, text: full.text }).catch(() => {});
+    else if (full.type === 'nudge' || full.type === 'safety_check')
+      recorder?.step({ ...full, turn: this.turns }).catch(() => {});
     this.channel.push(full);
   }
 }

@@ -1,16 +1,26 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { redactor } from './redact.js';
+import {
+  parseRecordLine,
+  parseRunJson,
+  RECORD_FORMAT_VERSION,
+  RecordFormatError,
+  type RunJson,
+} from './schema.js';
 
 /**
  * The run record: one folder per run, written as the run goes.
  *
  *   run.json        what was asked and how it ended (rewritten atomically: temp file + rename)
- *   steps.jsonl     one line per action (and per rejected action), fsynced before the run goes on;
- *                   the last line is the ending ({"type":"end","outcome":...})
+ *   steps.jsonl     one line per event worth keeping (actions, requests, screenshots, warnings, what
+ *                   the model said), fsynced before the run goes on; the last line is the ending
+ *                   ({"type":"end","outcome":...})
  *   screenshots/    the screenshots sent to the model, turn-000.png, turn-001.png, ...
+ *
+ * The format is versioned and written down as zod schemas in schema.ts (docs/record-format.md).
  *
  * The folder is 0700 and every file 0600: screenshots show whatever was on the screen. Each action has
  * a line before it starts ("action.started") and one after ("action"). A run killed with SIGKILL
@@ -30,20 +40,16 @@ export interface RunMeta {
   secrets?: string[];
 }
 
-export type RunStatus = 'running' | 'finished';
+export type RunStatus = RunJson['status'];
 
-/** run.json as written. */
-export interface RunJson extends Omit<RunMeta, 'secrets'> {
-  status: RunStatus;
-  endedAt?: string;
-  outcome?: string;
-  exitCode?: number;
-  result?: string;
-  message?: string;
-  steps?: number;
-  turns?: number;
-  usage?: unknown;
-  durationMs?: number;
+/** What a screenshot line records besides the file (see schema.ts). */
+export interface ScreenshotInfo {
+  at?: number;
+  width?: number;
+  height?: number;
+  settleMs?: number;
+  captureMs?: number;
+  totalMs?: number;
 }
 
 /** The default root: $XDG_STATE_HOME/deskhand/runs, else ~/.local/state/deskhand/runs. */
@@ -70,21 +76,37 @@ export class RunRecord {
     const dir = join(root, `${stamp}-${meta.runId.slice(0, 8)}`);
     await mkdir(join(dir, 'screenshots'), { recursive: true, mode: DIR_MODE });
     const { secrets, ...rest } = meta;
-    const record = new RunRecord(dir, { ...rest, status: 'running' }, redactor(secrets ?? []));
+    const run: RunJson = {
+      formatVersion: RECORD_FORMAT_VERSION,
+      ...rest,
+      pid: process.pid,
+      host: hostname(),
+      status: 'running',
+    };
+    const record = new RunRecord(dir, run, redactor(secrets ?? []));
     await record.writeRunJson(record.meta);
     await writeDurably(join(dir, 'steps.jsonl'), '', 'a');
     return record;
   }
 
-  /** Saves a screenshot sent to the model; returns its path. */
-  screenshot(turn: number, data: Buffer, format: 'png' | 'jpeg' | 'webp'): Promise<string> {
-    const path = join(
-      this.dir,
-      'screenshots',
-      `turn-${String(turn).padStart(3, '0')}.${format === 'jpeg' ? 'jpg' : format}`,
-    );
+  /**
+   * Saves a screenshot sent to the model; returns its path. With `info` (what the session measured),
+   * a `screenshot` line names the file with its timings.
+   */
+  screenshot(
+    turn: number,
+    data: Buffer,
+    format: 'png' | 'jpeg' | 'webp',
+    info?: ScreenshotInfo,
+  ): Promise<string> {
+    const file = `screenshots/turn-${String(turn).padStart(3, '0')}.${format === 'jpeg' ? 'jpg' : format}`;
+    const path = join(this.dir, file);
     return this.serial(async () => {
       await writeDurably(path, data, 'w');
+      if (info) {
+        const line = { type: 'screenshot', at: info.at, turn, file, bytes: data.length, ...info };
+        await writeDurably(join(this.dir, 'steps.jsonl'), `${JSON.stringify(line)}\n`, 'a');
+      }
       return path;
     });
   }
@@ -156,19 +178,34 @@ function writeDurablyNow(path: string, data: string, flag: 'a' | 'w'): void {
   }
 }
 
-/** Reads a run record back; a torn last line (the process died mid-write) is left out. */
+/**
+ * Reads a run record back, checked against the format (schema.ts): a RecordFormatError names the file,
+ * the line and the field. A torn last line (the process died mid-write, or is writing it now) is left out.
+ */
 export async function readRunRecord(
   dir: string,
 ): Promise<{ run: RunJson; steps: Record<string, unknown>[] }> {
-  const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunJson;
+  const runPath = join(dir, 'run.json');
+  let runValue: unknown;
+  try {
+    runValue = JSON.parse(await readFile(runPath, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new RecordFormatError(`${runPath} is not JSON: ${error.message}`);
+    throw error;
+  }
+  const run = parseRunJson(runValue, runPath);
   const steps: Record<string, unknown>[] = [];
-  for (const line of (await readFile(join(dir, 'steps.jsonl'), 'utf8')).split('\n')) {
+  const stepsPath = join(dir, 'steps.jsonl');
+  const lines = (await readFile(stepsPath, 'utf8')).split('\n');
+  for (const [index, line] of lines.entries()) {
     if (!line.trim()) continue;
+    let value: unknown;
     try {
-      steps.push(JSON.parse(line) as Record<string, unknown>);
+      value = JSON.parse(line);
     } catch {
       break;
     }
+    steps.push(parseRecordLine(value, `${stepsPath} line ${index + 1}`));
   }
   return { run, steps };
 }

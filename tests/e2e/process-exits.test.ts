@@ -355,7 +355,14 @@ describe('the record shows the action in flight', () => {
     await done;
     const { run, steps } = await readRunRecord(onlyRun(root));
     expect(run.status).toBe('running');
-    expect(steps.map((s) => s.type)).toEqual(['action.started', 'action', 'action.started']);
+    expect(steps.map((s) => s.type)).toEqual([
+      'screenshot',
+      'action.started',
+      'action',
+      'request',
+      'screenshot',
+      'action.started',
+    ]);
     expect(steps.at(-1)).toMatchObject({ step: 2, action: { type: 'wait', ms: 20_000 } });
     // SIGKILL cannot be caught: release what it left (the guardian is another part of issue 11).
     const release = await runCli(['act', '--display', display.name, '{"type":"key_up","keys":["shift"]}']);

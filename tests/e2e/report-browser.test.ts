@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { startXvfb, type VirtualDisplay } from '../../native-adapters/x11/xvfb.j
 import { NOTES_LAYOUT, NotesApp } from '../../src/demo/notes-app.js';
 import { writeReport } from '../../src/report/index.js';
 import { readRunRecord, RunRecord } from '../../src/trajectory/index.js';
-import { runCli } from '../support/cli.js';
+import { collect, runCli, startCli } from '../support/cli.js';
 import { modelServers } from '../support/model-servers.js';
 
 /**
@@ -107,10 +107,16 @@ describe('the run report in a browser', () => {
     expect(run.code).toBe(0);
     const dir = join(root, readdirSync(root)[0]!);
 
-    const report = await runCli(['report', dir]);
+    const report = await runCli(['report', dir, '--gif']);
     expect(report.code).toBe(0);
-    const url = report.stdout.trim();
+    const [url, gif] = report.stdout.trim().split('\n');
     expect(url).toBe(`file://${dir}/report.html`);
+    // The shareable picture: one frame per step, 800 px wide, the click's marker drawn in.
+    expect(gif).toBe(join(dir, 'run.gif'));
+    const animation = await sharp(gif!, { animated: true }).metadata();
+    expect(animation.format).toBe('gif');
+    expect(animation.width).toBe(800);
+    expect(animation.pages).toBe(5);
 
     const { run: runJson, steps } = await readRunRecord(dir);
     const profile = runJson.profile as {
@@ -120,7 +126,7 @@ describe('the run report in a browser', () => {
     expect(profile.viewport).toEqual({ width: 1024, height: 640 });
     const stepLines = steps.filter((line) => line.type === 'action.started' || line.type === 'rejected');
 
-    const { page, context, attempted, loadMs, wallMs } = await openOffline(url);
+    const { page, context, attempted, loadMs, wallMs } = await openOffline(url!);
     try {
       expect(await page.locator('section.step').count()).toBe(stepLines.length);
       expect(await page.locator('#position').textContent()).toBe(`Step 1 of ${stepLines.length}`);
@@ -150,6 +156,7 @@ describe('the run report in a browser', () => {
       expect(Math.abs(drawn.y - expected.y)).toBeLessThan(1);
 
       if (process.env.DESKHAND_UPDATE_DOCS === '1') {
+        await page.evaluate('window.scrollTo(0, 0)');
         await page.screenshot({ path: join(dir, 'report-page.png') });
         copyFileSync(join(dir, 'report-page.png'), DOCS_SHOT);
       }
@@ -168,6 +175,20 @@ describe('the run report in a browser', () => {
       await page.keyboard.press('ArrowLeft');
       expect(await page.locator('#step-1').isVisible()).toBe(true);
       expect(await page.locator('#position').textContent()).toBe(`Step 1 of ${stepLines.length}`);
+
+      // The time chart and the step's timings, from the record's request and screenshot lines.
+      expect(await page.locator('.time .bar.total .seg').count()).toBeGreaterThan(2);
+      expect(await page.locator('#step-1 dd').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^first action after .+, response complete after /)]),
+      );
+      expect(await page.locator('#step-2 .caption').textContent()).toBe('type "{{PASSWORD}}"');
+      await page.locator('details.turns summary').click();
+      // One bar per turn and the first screenshot's ("start"); a turn's name leads to its first step.
+      expect(await page.locator('.turnrow').count()).toBe(runJson.turns! + 1);
+      await page.locator('.turnrow a', { hasText: 'turn 2' }).click();
+      expect(await page.locator('#position').textContent()).toBe(`Step 2 of ${stepLines.length}`);
+      await page.locator('details.turns summary').click();
+      await page.keyboard.press('Home');
 
       expect(attempted).toEqual([]);
       // Times are printed, not asserted: a loaded machine would make them flaky (they belong in a bench).
@@ -237,4 +258,101 @@ describe('the run report in a browser', () => {
       await context.close();
     }
   }, 120_000);
+});
+
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe('the live report (deskhand run --report)', () => {
+  it('shows step N while the run is at step N, then the final page', async () => {
+    // The model answers turn k only when the test opens gate k: the run waits at a known step.
+    const gates = [0, 1, 2].map(() => deferred());
+    const arrived = [0, 1, 2].map(() => deferred());
+    const turns = [
+      { actions: [{ type: 'click', ...at('title') }] },
+      { actions: [{ type: 'type', text: 'live' }] },
+      { functionCalls: [{ name: 'done', arguments: { message: 'Typed' } }] },
+    ];
+    const server = await serve({
+      script: async ({ turnIndex }) => {
+        arrived[turnIndex]?.resolve();
+        await gates[turnIndex]?.promise;
+        return turns[turnIndex] ?? { message: 'script exhausted' };
+      },
+    });
+    const root = mkdtempSync(join(tmpdir(), 'report-live-'));
+    const child = startCli([
+      'run',
+      'Type live',
+      '--display',
+      display.name,
+      '--base-url',
+      server.url,
+      '--record',
+      root,
+      '--report',
+      '--json',
+    ]);
+    const done = collect(child);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    try {
+      await arrived[0]!.promise;
+      const dir = join(root, readdirSync(root)[0]!);
+      const page = await context.newPage();
+      // What the page shows, read in one go (the live page reloads itself: a read may meet a reload).
+      const shown = () =>
+        page
+          .evaluate<{
+            position?: string | null;
+            step?: string | null;
+            live: boolean;
+            outcome?: string | null;
+          }>(
+            `({
+              position: document.getElementById('position')?.textContent,
+              step: document.querySelector('.step:not([hidden]) h2')?.textContent,
+              live: document.body.dataset.live !== undefined && document.getElementById('live') !== null,
+              outcome: document.getElementById('outcome')?.textContent,
+            })`,
+          )
+          .catch(() => undefined);
+      const options = { timeout: 20_000, intervals: [200] };
+      // The page exists before the first step: a person can open it as soon as the run starts.
+      await expect.poll(() => existsSync(join(dir, 'report.html')), options).toBe(true);
+      await page.goto(`file://${dir}/report.html`);
+      await expect.poll(async () => (await shown())?.live, options).toBe(true);
+
+      for (const [index, type] of (['click', 'type'] as const).entries()) {
+        gates[index]!.resolve();
+        // The run is at step N: its action done, the next request waiting at the model.
+        await arrived[index + 1]!.promise;
+        const n = index + 1;
+        await expect
+          .poll(shown, options)
+          .toMatchObject({ position: `Step ${n} of ${n}`, step: expect.stringContaining(type), live: true });
+      }
+
+      gates[2]!.resolve();
+      const run = await done;
+      expect(run.code).toBe(0);
+      // --json: the start's wall-clock time, and the end names the run and its record.
+      const events = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(events[0]).toMatchObject({
+        type: 'run.started',
+        startedAt: expect.stringMatching(/^\d{4}-.*Z$/),
+      });
+      expect(events.at(-1)).toMatchObject({ type: 'run.finished', runId: events[0]!.runId, recordDir: dir });
+      // The final page no longer reloads, and says how the run ended.
+      await expect.poll(shown, options).toMatchObject({ live: false, outcome: 'success, exit 0' });
+    } finally {
+      child.kill();
+      await context.close();
+    }
+  }, 90_000);
 });

@@ -76,3 +76,40 @@ describe('deskhand runs', () => {
     ]);
   });
 });
+
+describe('deskhand runs prune', () => {
+  it('removes what --keep and --older-than say, prints each, --dry-run removes nothing; bad input exits 2', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-cli-'));
+    const old = await makeRecord(
+      root,
+      'old',
+      'eeee0001-0000-4000-8000-000000000000',
+      '2020-01-01T00:00:00.000Z',
+    );
+    const recent = await makeRecord(
+      root,
+      'recent',
+      'eeee0002-0000-4000-8000-000000000000',
+      new Date().toISOString(),
+    );
+
+    const dry = await runCli(['runs', 'prune', '--older-than', '30d', '--dry-run', '--record-root', root]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^would remove 2020-01-01 00:00:00Z .*"old" .*\n$/);
+    expect(dry.stderr).toMatch(/would remove 1 run \(0\.0 MB\), kept 1/);
+    expect(existsSync(old)).toBe(true);
+
+    const pruned = await runCli(['runs', 'prune', '--keep', '1', '--record-root', root]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout.trim().endsWith(old)).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+
+    const nothing = await runCli(['runs', 'prune', '--record-root', root]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/--keep 20 or --older-than 30d/);
+    const badAge = await runCli(['runs', 'prune', '--older-than', '30 days', '--record-root', root]);
+    expect(badAge.code).toBe(2);
+    expect(badAge.stderr).toMatch(/--older-than "30 days": expected a number and a unit/);
+  });
+});

@@ -91,14 +91,25 @@ describe('a scripted run', () => {
     await run.result;
     const { run: meta, steps } = await run.readRecord();
     expect(meta).toMatchObject({ status: 'finished', outcome: 'success', exitCode: 0, task: 'test task' });
-    expect(steps.map((s) => s.type)).toEqual(['action.started', 'action', 'message', 'end']);
-    expect(steps[0]).toMatchObject({
+    expect(steps.map((s) => s.type)).toEqual([
+      'screenshot',
+      'action.started',
+      'action',
+      'request',
+      'screenshot',
+      'message',
+      'request',
+      'end',
+    ]);
+    expect(steps[0]).toMatchObject({ turn: 0, file: 'screenshots/turn-000.png' });
+    expect(steps[1]).toMatchObject({
       step: 1,
       modelPoints: [{ x: 10, y: 20 }],
       screenPoints: [{ x: 13, y: 16 }],
     });
-    expect(steps[0]).not.toHaveProperty('ok');
-    expect(steps[1]).toMatchObject({
+    expect(steps[1]).not.toHaveProperty('ok');
+    expect(steps[3]).toMatchObject({ turn: 1, streamed: true, retries: 0 });
+    expect(steps[2]).toMatchObject({
       step: 1,
       modelPoints: [{ x: 10, y: 20 }],
       screenPoints: [{ x: 13, y: 16 }],
@@ -167,7 +178,17 @@ describe('faults', () => {
     expect(run.runner.performed.map((p) => p.action.type)).toEqual(['click']);
     expect(JSON.stringify(creates(run)[1]?.body)).toMatch(/teleport/);
     const { steps } = await run.readRecord();
-    expect(steps.map((s) => s.type)).toEqual(['rejected', 'action.started', 'action', 'message', 'end']);
+    expect(steps.map((s) => s.type)).toEqual([
+      'screenshot',
+      'rejected',
+      'action.started',
+      'action',
+      'request',
+      'screenshot',
+      'message',
+      'request',
+      'end',
+    ]);
   });
 
   it('clamps coordinates off the 0-999 grid to the screen edge and says so', async () => {

@@ -24,7 +24,29 @@ export async function makeRecord(
     secrets: ['hunter2secret'],
   });
   const png = Buffer.from('89504e470d0a1a0a', 'hex');
-  for (const turn of [0, 1, 2, 3]) await record.screenshot(turn, png, 'png');
+  for (const turn of [0, 1, 2, 3])
+    await record.screenshot(turn, png, 'png', {
+      at: turn * 100,
+      width: 1024,
+      height: 640,
+      settleMs: turn * 10,
+      captureMs: 12,
+      totalMs: turn * 10 + 20,
+    });
+  const request = (turn: number, firstActionMs: number, responseMs: number, actionsMs: number) =>
+    record.step({
+      type: 'request',
+      at: turn * 100,
+      turn,
+      responseId: `r${turn}`,
+      streamed: true,
+      firstActionMs,
+      responseMs,
+      actionsMs,
+      retries: turn === 1 ? 1 : 0,
+      resumes: 0,
+      screenshot: `screenshots/turn-00${turn - 1}.png`,
+    });
   const click = { type: 'click', x: 500, y: 300, button: 'left', count: 2 };
   const base = { step: 1, turn: 1, responseId: 'r1', callId: 'c1', action: click };
   await record.step({ type: 'reasoning', at: 5, turn: 1, text: 'The <Send> button is at the bottom.' });
@@ -32,6 +54,15 @@ export async function makeRecord(
   await record.step({ type: 'action.started', ...base, ...points });
   await record.step({ type: 'action', ...base, ...points, durationMs: 3, ok: true });
   await record.step({ type: 'warning', at: 10, message: 'retrying <soon>' });
+  await request(1, 400, 900, 3);
+  await record.step({
+    type: 'safety_check',
+    at: 20,
+    turn: 2,
+    callId: 'c2',
+    checks: [{ id: 'sc1', code: 'malicious_instructions', message: 'Check the <page>' }],
+    approved: true,
+  });
   const type = { type: 'type', text: 'hunter2secret' };
   const typed = {
     step: 2,
@@ -44,6 +75,8 @@ export async function makeRecord(
   };
   await record.step({ type: 'action.started', ...typed });
   await record.step({ type: 'action', ...typed, durationMs: 4, ok: true });
+  await request(2, 300, 500, 4);
+  await record.step({ type: 'nudge', at: 30, turn: 3, message: 'Try a different approach.' });
   await record.step({ type: 'rejected', turn: 3, responseId: 'r3', callId: 'c3', message: 'unknown action' });
   const drag = { type: 'drag', path: [] };
   const dragged = { step: 3, turn: 3, responseId: 'r3', callId: 'c4', action: drag };

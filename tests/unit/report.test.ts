@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   escape,
   findRun,
+  liveReport,
   readReportView,
   renderReport,
   RunNotFoundError,
@@ -62,6 +63,27 @@ describe('report view', () => {
     const html = await readFile(path, 'utf8');
     expect(html.match(/<section class="step"/g)).toHaveLength(4);
     expect(html).toContain('src="screenshots/turn-000.png"');
+  });
+});
+
+describe('the live report', () => {
+  it('writes a self-reloading page while the run goes on, and a still one at the end', async () => {
+    const dir = await makeRecord(mkdtempSync(join(tmpdir(), 'report-')));
+    const live = liveReport(dir, { reloadMs: 1500 });
+    // A burst of updates: writes never overlap, the last state is written.
+    for (let i = 0; i < 5; i++) live.update();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect
+      .poll(async () => readFile(join(dir, 'report.html'), 'utf8').catch(() => ''))
+      .toContain('data-live="1500"');
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('id="live"');
+    await live.finish();
+    const final = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(final).not.toContain('data-live');
+    live.update();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe(final);
   });
 });
 

@@ -127,6 +127,7 @@ describe('run output', () => {
     {
       at: 0,
       type: 'run.started',
+      startedAt: '2026-01-02T03:04:05.000Z',
       runId: 'r',
       task: 'Save the note',
       provider: 'lightcone',
@@ -151,6 +152,7 @@ describe('run output', () => {
     {
       at: 40,
       type: 'run.finished',
+      runId: 'r',
       outcome: 'success',
       exitCode: 0,
       result: 'Saved.',
