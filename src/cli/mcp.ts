@@ -8,7 +8,14 @@ import { UsageError } from './exit-codes.js';
 import { describeClosed, onOutputClosed, stderr } from './output.js';
 import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { protectSecrets } from './redacted-output.js';
-import { parseXvfbSize, waitForDisplayMs, waitForDisplayOption } from './run.js';
+import {
+  imageFormatOption,
+  imageQualityOption,
+  parseXvfbSize,
+  waitForDisplayMs,
+  waitForDisplayOption,
+} from './run.js';
+import type { ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { deskhandVersion } from './version.js';
 import { recordOption } from './record-option.js';
 
@@ -18,6 +25,8 @@ interface McpArgs extends ProviderArgs {
   xvfbStart?: string;
   coords: 'pixels' | 'normalized';
   maxEdge: number;
+  imageFormat: ImageFormat;
+  imageQuality?: number;
   scaleFactor?: number;
   monitor?: string;
   pixelsPerNotch: number;
@@ -61,6 +70,8 @@ async function mcp(args: ArgumentsCamelCase<McpArgs>): Promise<void> {
     startProgram: args.xvfbStart,
     coords: args.coords,
     maxEdge: args.maxEdge,
+    imageFormat: args.imageFormat,
+    imageQuality: args.imageQuality,
     scaleFactor: args.scaleFactor,
     monitor: args.monitor,
     pixelsPerNotch: args.pixelsPerNotch,
@@ -133,6 +144,8 @@ export const mcpCommand: CommandModule<object, McpArgs> = {
           default: 1280,
           describe: 'longest edge of the screenshots (never upscaled)',
         })
+        .option('image-format', imageFormatOption)
+        .option('image-quality', imageQualityOption)
         .option('scale-factor', { type: 'number', describe: 'HiDPI scale, overriding detection' })
         .option('monitor', { type: 'string', describe: 'serve one monitor (RandR name or index)' })
         .option('pixels-per-notch', {

@@ -102,6 +102,17 @@ function enterOnTerminal(): ((signal: AbortSignal) => Promise<void>) | undefined
   };
 }
 
+/** --image-format and --image-quality, as `run` and `mcp` take them. */
+export const imageFormatOption = {
+  choices: IMAGE_FORMATS,
+  default: DEFAULT_IMAGE.format,
+  describe: 'format of the screenshots sent (jpeg: ~3x fewer bytes than png, see docs/benchmarks.md)',
+};
+export const imageQualityOption = {
+  type: 'number' as const,
+  describe: `jpeg and webp quality, 1-100 (default ${DEFAULT_IMAGE.quality})`,
+};
+
 /** --wait-for-display S as milliseconds; a usage error unless S >= 0. */
 export function waitForDisplayMs(seconds: number | undefined): number {
   if (seconds === undefined) return 0;
@@ -358,15 +369,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
           default: 1280,
           describe: 'longest edge of the screenshots sent (never upscaled)',
         })
-        .option('image-format', {
-          choices: IMAGE_FORMATS,
-          default: DEFAULT_IMAGE.format,
-          describe: 'format of the screenshots sent (jpeg: ~3x fewer bytes than png, see docs/benchmarks.md)',
-        })
-        .option('image-quality', {
-          type: 'number',
-          describe: `jpeg and webp quality, 1-100 (default ${DEFAULT_IMAGE.quality})`,
-        })
+        .option('image-format', imageFormatOption)
+        .option('image-quality', imageQualityOption)
         .option('scale-factor', { type: 'number', describe: 'HiDPI scale, overriding detection' })
         .option('monitor', { type: 'string', describe: 'work on one monitor (RandR name or index)' })
         .option(

@@ -61,7 +61,7 @@ export function createMcpServer(context: McpContext, version: string): McpServer
     'screenshot',
     {
       title: 'Screenshot',
-      description: `The screen as a ${viewport.width}x${viewport.height} PNG, taken once it has stopped changing; ${coordinatesMeaning(context)}.`,
+      description: `The screen as a ${viewport.width}x${viewport.height} image (JPEG unless --image-format says otherwise), taken once it has stopped changing; ${coordinatesMeaning(context)}.`,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (extra) =>

@@ -7,7 +7,7 @@ import { RunRecord } from '../trajectory/index.js';
  * The run record of one MCP session (one server process): the same folder, files and line shapes as a
  * run's, so `deskhand runs` lists it and `deskhand report` draws it. Every tool call gets a `call` line
  * and a `call.result` line; `act`'s actions get the run's `action.started` / `action` lines; every
- * screenshot sent to the client is saved as the next `screenshots/turn-NNN.png`.
+ * screenshot sent to the client is saved as the next `screenshots/turn-NNN.<format>`.
  *
  * Turns as the report reads them: an action of turn T was decided on screenshot T-1. Here T is the
  * number of screenshots sent so far, so each action is drawn on the last screenshot the client got.

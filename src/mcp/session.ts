@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CoordMode } from '../../calibration/index.js';
+import type { ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { type Desktop, openDesktop } from '../session/desktop.js';
 import { startProgram } from '../session/start-program.js';
 import type { RunHandle } from '../session/run-task.js';
@@ -18,6 +19,8 @@ export interface McpSessionOptions {
   /** What the client's coordinates mean: pixels of the screenshot, or the 0-999 grid over it. */
   coords: CoordMode;
   maxEdge?: number;
+  imageFormat?: ImageFormat;
+  imageQuality?: number;
   scaleFactor?: number;
   monitor?: string;
   pixelsPerNotch?: number;
@@ -72,6 +75,8 @@ export async function startMcpSession(options: McpSessionOptions): Promise<McpSe
     provider: 'lightcone',
     coords: options.coords,
     maxEdge: options.maxEdge,
+    imageFormat: options.imageFormat,
+    imageQuality: options.imageQuality,
     scaleFactor: options.scaleFactor,
     monitor: options.monitor,
     pixelsPerNotch: options.pixelsPerNotch,

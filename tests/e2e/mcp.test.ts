@@ -121,9 +121,10 @@ describe('deskhand mcp', { timeout: SLOW }, () => {
   it('takes a screenshot at the viewport size, says the size, and describes the display', async () => {
     const result = await call(served, 'screenshot');
     const image = result.content.find((block) => block.type === 'image');
-    expect(image?.mimeType).toBe('image/png');
+    // JPEG, deskhand's default --image-format (docs/benchmarks.md: bytes per turn).
+    expect(image?.mimeType).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(image!.data, 'base64')).metadata();
-    expect([meta.format, meta.width, meta.height]).toEqual(['png', 640, 400]);
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 640, 400]);
     expect(textOf(result)).toContain('screenshot 640x400');
     expect(textOf(result)).toContain('screen 1280x800');
 
