@@ -51,8 +51,10 @@ const actionFields = {
   /** 1-based count of actions performed in the run. */
   step: z.number().int().positive(),
   turn: z.number().int().nonnegative(),
-  responseId: z.string(),
-  callId: z.string(),
+  /** The model response and call the action came from; absent for actions no model sent (an MCP
+   * client's `act`, a replayed step). */
+  responseId: z.string().optional(),
+  callId: z.string().optional(),
   /** The action in the model's coordinates, texts as the model sent them ({{NAME}} for secrets). */
   action: z.looseObject({ type: z.string() }),
   modelPoints: z.array(Point),
