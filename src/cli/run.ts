@@ -180,6 +180,12 @@ export async function runTask(args: RunArgs): Promise<number> {
   const task = readTask(args);
   if (args.report && args.record === false)
     throw new UsageError('--report writes into the run record: drop --no-record, or drop --report');
+  // A replay checks each step against its recording but not yet against a policy: refuse rather than
+  // run a policy-bound task without it.
+  if (args.cache !== undefined && args.policy !== undefined)
+    throw new UsageError(
+      '--policy is not applied to replayed steps yet: drop --cache to run the task under the policy',
+    );
   if (args.cache !== undefined) return runCached({ ...args, task, cache: args.cache });
   if (args.param?.length) throw new UsageError('--param goes with --cache (or deskhand replay)');
   const secrets = readSecrets(args.secret);

@@ -200,5 +200,22 @@ describe('deskhand run --policy', () => {
     const good = await runCli(['policy', 'check', writePolicy('keys:\n  deny: ["ctrl+q"]\n')]);
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain('ctrl+q');
+
+    // A replay does not check a policy yet: run --cache with one is refused, not run without it.
+    const cached = await runCli([
+      'run',
+      'x',
+      '--display',
+      display.name,
+      '--base-url',
+      server.url,
+      '--cache',
+      mkdtempSync(join(tmpdir(), 'deskhand-cache-')),
+      '--policy',
+      writePolicy('keys:\n  deny: ["ctrl+q"]\n'),
+    ]);
+    expect(cached.code).toBe(2);
+    expect(cached.stderr).toContain('--policy is not applied to replayed steps yet');
+    expect(server.requests).toEqual([]);
   }, 120_000);
 });

