@@ -259,8 +259,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const screenPoints = pointsOf(screenAction);
         const description = describeAction(screenAction, screenPoints);
         const status: StepStatus = verdict.shift.x !== 0 || verdict.shift.y !== 0 ? 'healed' : 'replayed';
-        const shot = shots;
-        shots++;
+        const { shot } = verdict;
+        // No picture taken (nothing to check): the step belongs to the previous one's turn, as recorded.
+        const shotIndex = shot ? shots++ : undefined;
         steps++;
         const what = {
           step: steps,
@@ -275,13 +276,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         await recorder?.step({ type: 'action.started', ...what, startedAt: new Date().toISOString() });
         const entry: ScriptStep = {
           action,
-          before: status === 'replayed' ? step.before : undefined,
-          checkScreen: true,
+          before: status === 'replayed' || !shot ? step.before : undefined,
+          checkScreen: shot !== undefined,
         };
-        recorder
-          ?.screenshot(shot, verdict.shot.data, verdict.shot.format)
-          .then((path) => (entry.before = path))
-          .catch(() => {});
+        if (shot && shotIndex !== undefined)
+          recorder
+            ?.screenshot(shotIndex, shot.data, shot.format)
+            .then((path) => (entry.before = path))
+            .catch(() => {});
         void recorder
           ?.step({
             type: 'message',
@@ -406,7 +408,7 @@ async function saveDivergence(
   step: ScriptStep,
   verdict: Verdict,
 ): Promise<{ expected?: string; found?: string; sideBySide?: string }> {
-  if (!recorder?.dir) return {};
+  if (!recorder?.dir || !verdict.shot) return {};
   const folder = join(recorder.dir, 'divergence');
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const name = (what: string) => join(folder, `step-${String(index + 1).padStart(3, '0')}-${what}.png`);

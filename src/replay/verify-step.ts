@@ -11,7 +11,8 @@ import { findTarget, type TargetMatch } from './target-match.js';
 export type Verdict =
   | {
       ok: true;
-      shot: Shot;
+      /** Undefined when the step had nothing to look at and no picture was taken. */
+      shot?: Shot;
       /** How far the target moved, in screenshot pixels (0, 0 when it did not). */
       shift: Point;
       screen?: ScreenMatch;
@@ -76,7 +77,7 @@ export async function judge(
       matchMs: matchMs(),
     };
   const point = targetOf(step, recorded);
-  // Nothing to look at (a typing after a click in one turn): the settled screen is all it waits for.
+  // Nothing to look at (a typing after a click in one turn).
   if (!step.checkScreen && !point) return { ok: true, shift: { x: 0, y: 0 }, matchMs: matchMs() };
   const [expected, found] = await Promise.all([pictures.get(step.before), decodeGrey(shot.data)]);
   let screen: ScreenMatch | undefined;
@@ -116,6 +117,10 @@ export async function judge(
 /**
  * Waits for the screen to settle and to show the step's recorded screen, up to `timeoutMs`: an
  * application loads at its own pace, and a replay waits for it instead of sleeping.
+ *
+ * A step with nothing to look at (typing after a click of the same turn) takes no picture at all and
+ * waits for nothing, as the model run did between the two: input reaches the application in the order
+ * it was sent, so the click is handled before the typing.
  */
 export async function verifyStep(
   step: ScriptStep,
@@ -125,6 +130,8 @@ export async function verifyStep(
   options: { timeoutMs: number; signal: AbortSignal; pollMs?: number },
 ): Promise<Verdict> {
   const started = performance.now();
+  if (!step.checkScreen && !targetOf(step, recorded))
+    return { ok: true, shift: { x: 0, y: 0 }, waitedMs: 0, matchMs: 0 };
   let matchMs = 0;
   for (;;) {
     const shot = await screen.capture(options.signal);
