@@ -62,7 +62,7 @@ export const cliStartGroup: BenchGroup = {
     const root = mkdtempSync(join(tmpdir(), 'deskhand-bench-runs-'));
     try {
       const commands: [string, string[]][] = [
-        ['--version', ['--version']],
+        ['version', ['--version']],
         ['runs', ['runs', '--record-root', root]],
       ];
       const metrics = [];
@@ -73,14 +73,14 @@ export const cliStartGroup: BenchGroup = {
         ]);
         metrics.push(
           compare({
-            name: `cli start: deskhand ${name}`,
+            name: `cli_start_${name}_ms`,
             ours: ours ?? [],
             baseline: eager ?? [],
             unit: 'ms',
             better: 'lower',
             target: 'faster than eager imports',
             met: (_ours, _baseline, ratio) => ratio > 1,
-            note: `spawn to exit; baseline: every command's libraries (sharp, x11, zod schemas, MCP SDK, YAML) imported first`,
+            note: `deskhand ${args[0]}: spawn to exit; baseline: every command's libraries (sharp, x11, zod schemas, MCP SDK, YAML) imported first`,
           }),
         );
       }
