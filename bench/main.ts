@@ -10,6 +10,7 @@ import { startXvfb } from '../native-adapters/x11/xvfb.js';
 import { cancelGroup } from './cancel.js';
 import { captureGroup } from './capture.js';
 import { cliCancelGroup } from './cli-cancel.js';
+import { cliStartGroup } from './cli-start.js';
 import { memoryGroup } from './memory.js';
 import { queueGroup } from './queue.js';
 import { replayGroup } from './replay.js';
@@ -33,6 +34,7 @@ const groups: BenchGroup[] = [
   queueGroup,
   replayGroup,
   reportGroup,
+  cliStartGroup,
 ];
 
 const resultsFile = fileURLToPath(new URL('../../bench/results.json', import.meta.url));

@@ -2,6 +2,13 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'webp'];
 
+/**
+ * What the model is sent by default: JPEG at quality 80. On a realistic 1920x1080 page at 1280x720 it
+ * is ~3x fewer bytes per turn than PNG and no slower to encode; WebP is smaller still but 3-4x slower
+ * to encode than the whole rest of the capture (figures in docs/benchmarks.md).
+ */
+export const DEFAULT_IMAGE: { format: ImageFormat; quality: number } = { format: 'jpeg', quality: 80 };
+
 export interface CaptureOptions {
   /** Longest edge of the output in pixels; keeps the aspect ratio and never upscales. */
   maxEdge?: number;

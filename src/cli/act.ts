@@ -3,12 +3,10 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProfile, toScreen } from '../../calibration/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
-import { watchDisplay } from '../../native-adapters/x11/display-watch.js';
-import { Actuator } from '../../native-adapters/input/actuator.js';
 import { releaseHeldInputOnExit } from '../../native-adapters/input/exit-guard.js';
-import { type InputDriverName, openInput } from '../../native-adapters/input/open-input.js';
-import { type Action, mapPoints, pointsOf } from '../protocol/actions.js';
-import { ActionError, parseLightconeAction } from '../protocol/lightcone-actions.js';
+import type { InputDriverName } from '../../native-adapters/input/open-input.js';
+import type { Action } from '../protocol/actions.js';
+import { ActionError } from '../protocol/errors.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
 import { waitForDisplayMs, waitForDisplayOption } from './run.js';
@@ -31,7 +29,9 @@ export interface ParsedAction {
 }
 
 /** Parses every action before any runs, so a typo in the third never leaves the first two half done. */
-export function parseActionArguments(texts: string[]): ParsedAction[] {
+export async function parseActionArguments(texts: string[]): Promise<ParsedAction[]> {
+  // Loaded here, not at the top: the action schemas (zod) take a while to load.
+  const { parseLightconeAction } = await import('../protocol/lightcone-actions.js');
   return texts.map((text, index) => {
     let json: unknown;
     try {
@@ -83,7 +83,14 @@ export function actionTexts(
 }
 
 async function act(args: ArgumentsCamelCase<ActArgs>): Promise<void> {
-  const actions = parseActionArguments(actionTexts(args.actions, args.stdin));
+  const actions = await parseActionArguments(actionTexts(args.actions, args.stdin));
+  // Loaded here, not at the top: input and the display watch load x11 and zod, which take a while.
+  const [{ watchDisplay }, { Actuator }, { openInput }, { mapPoints, pointsOf }] = await Promise.all([
+    import('../../native-adapters/x11/display-watch.js'),
+    import('../../native-adapters/input/actuator.js'),
+    import('../../native-adapters/input/open-input.js'),
+    import('../protocol/actions.js'),
+  ]);
   const display = resolveDisplay(args.display);
   useDisplay(display);
   const lock = await lockDisplay(display, { command: 'act', waitMs: waitForDisplayMs(args.waitForDisplay) });

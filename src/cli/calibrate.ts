@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import sharp from 'sharp';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import {
   type CaptureSizeResult,
@@ -17,19 +16,12 @@ import {
   type PointResult,
   toScreen,
 } from '../../calibration/index.js';
-import { createCapturer, type Screenshot } from '../../native-adapters/capture/index.js';
+import type { Screenshot } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
-import {
-  type DisplayGeometry,
-  describeMonitor,
-  readDisplayGeometry,
-} from '../../native-adapters/display-geometry.js';
-import { Actuator } from '../../native-adapters/input/actuator.js';
+import { type DisplayGeometry, describeMonitor } from '../../native-adapters/display-geometry.js';
 import { releaseHeldInputOnExit, SIGNAL_EXIT_CODES } from '../../native-adapters/input/exit-guard.js';
 import type { InputDriver } from '../../native-adapters/input/input-driver.js';
-import { openInput } from '../../native-adapters/input/open-input.js';
-import { XConnection } from '../../native-adapters/x11/x11-connection.js';
 import { UsageError } from './exit-codes.js';
 import { stdout } from './output.js';
 import { waitForDisplayMs, waitForDisplayOption } from './run.js';
@@ -78,7 +70,11 @@ function checkArgs(args: CalibrateArgs): void {
   }
 }
 
+// The native libraries (x11, sharp, capture, input) are loaded where they are used, not at the top:
+// every command's definition is loaded to parse any command line.
+
 async function captureScreen(withPicture: boolean): Promise<Screenshot> {
+  const { createCapturer } = await import('../../native-adapters/capture/index.js');
   const capturer = await createCapturer('auto');
   try {
     // The image itself is only kept for --out; JPEG is the cheapest encode otherwise.
@@ -91,6 +87,7 @@ async function captureScreen(withPicture: boolean): Promise<Screenshot> {
 /** Where the pointer is, read independently of the driver that moved it where the OS lets us. */
 async function openPointerReader(display: string | undefined, driver: InputDriver) {
   if (!display) return { read: () => driver.pointer(), close: () => {} };
+  const { XConnection } = await import('../../native-adapters/x11/x11-connection.js');
   const connection = await XConnection.open(display);
   return {
     read: async () => {
@@ -111,6 +108,11 @@ export async function runCalibration(args: CalibrateArgs): Promise<CalibrationRe
   const display = resolveDisplay(args.display);
   useDisplay(display);
   const shot = await captureScreen(args.out !== undefined);
+  const [{ openInput }, { readDisplayGeometry }, { Actuator }] = await Promise.all([
+    import('../../native-adapters/input/open-input.js'),
+    import('../../native-adapters/display-geometry.js'),
+    import('../../native-adapters/input/actuator.js'),
+  ]);
   const driver = await openInput(display, 'auto');
   let geometry: DisplayGeometry;
   let profile: DisplayProfile;
@@ -196,6 +198,7 @@ async function writePicture(path: string, shot: Screenshot, report: CalibrationR
     points: report.points,
     title: `deskhand calibrate ${report.display ?? ''}: ${report.ok ? 'passed' : 'FAILED'}, ${report.passed}/${report.points.length} points, ${describeCoords(report.profile)}`,
   });
+  const { default: sharp } = await import('sharp');
   const png = await sharp(shot.data)
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .png()

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startXvfb } from '../../native-adapters/x11/xvfb.js';
-import { NOTES_LAYOUT, NotesApp, type NotesState } from '../demo/notes-app.js';
+import { NOTES_LAYOUT } from '../demo/layout.js';
+import type { NotesState } from '../demo/notes-app.js';
 import { startModelServer, type Turn } from '../model-server/index.js';
 import { stderr, stdout } from './output.js';
 import { parseXvfbSize, runTask, waitForDisplayOption } from './run.js';
@@ -99,6 +100,8 @@ async function runDemo(args: DemoArgs): Promise<number> {
   log(
     `demo: ${xvfb ? `private virtual display ${display} (${size.width}x${size.height})` : `your display ${display}`}, the notes app, a local model server`,
   );
+  // Loaded here, not at the top: the app's message schemas (zod) take a while to load.
+  const { NotesApp } = await import('../demo/notes-app.js');
   const app = await NotesApp.start(display);
   const server = await startModelServer({
     dialect: 'lightcone',

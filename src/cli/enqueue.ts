@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule, Options } from 'yargs';
-import { FORBIDDEN_OPTIONS, type RunOptions } from '../queue/job-data.js';
+import { FORBIDDEN_OPTIONS } from '../queue/forbidden-options.js';
+import type { RunOptions } from '../queue/job-data.js';
 import { UsageError } from './exit-codes.js';
 import { stderr, stdout } from './output.js';
 import { againstRedis, checkedRedis, type QueueArgs, withQueueOptions } from './queue-options.js';

@@ -2,7 +2,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DisplayError } from '../../native-adapters/display.js';
 import { DisplayBusyError } from '../../native-adapters/display-lock.js';
-import { ActionError } from '../protocol/lightcone-actions.js';
+import { ActionError } from '../protocol/errors.js';
 import { actCommand } from './act.js';
 import { calibrateCommand } from './calibrate.js';
 import { demoCommand } from './demo.js';

@@ -1,12 +1,11 @@
 import { Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { SIGNAL_EXIT_CODES } from '../../native-adapters/input/exit-guard.js';
-import { type SessionEnd, startMcpSession } from '../mcp/index.js';
-import { defaultRecordRoot, prepareRecordRoot, RecordRootError } from '../trajectory/index.js';
+import type { SessionEnd } from '../mcp/index.js';
+import { defaultRecordRoot, prepareRecordRoot, RecordRootError } from '../trajectory/record-root.js';
 import { UsageError } from './exit-codes.js';
 import { describeClosed, onOutputClosed, stderr } from './output.js';
-import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { protectSecrets } from './redacted-output.js';
 import {
   imageFormatOption,
@@ -64,6 +63,12 @@ async function mcp(args: ArgumentsCamelCase<McpArgs>): Promise<void> {
     await prepareRecordRoot(recordRoot, '--record').catch((error: unknown) => {
       throw error instanceof RecordRootError ? new UsageError(error.message) : error;
     });
+  // Loaded here, not at the top: the MCP SDK and the desktop's libraries take a while to load.
+  const [{ StdioServerTransport }, { startMcpSession }, { clientFromArgs }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../mcp/index.js'),
+    import('./provider-client.js'),
+  ]);
   const session = await startMcpSession({
     display: args.display,
     xvfb: parseXvfbSize(args.xvfb),

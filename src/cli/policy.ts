@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { loadPolicyFile, PolicyError, summarizePolicy } from '../policy/index.js';
 import { UsageError } from './exit-codes.js';
 import { stdout } from './output.js';
 
@@ -9,7 +8,9 @@ interface PolicyArgs {
 }
 
 /** `deskhand policy check FILE`: exit 0 and what the policy does, or exit 2 and each problem with its line. */
-function check(args: ArgumentsCamelCase<PolicyArgs>): void {
+async function check(args: ArgumentsCamelCase<PolicyArgs>): Promise<void> {
+  // Loaded here, not at the top: the policy's YAML parser and schema take a while to load.
+  const { loadPolicyFile, PolicyError, summarizePolicy } = await import('../policy/index.js');
   try {
     const policy = loadPolicyFile(args.file);
     stdout.write(

@@ -1,10 +1,8 @@
 import type { Argv } from 'yargs';
-import { clientFor, PROVIDERS, type Provider } from '../client/providers.js';
-import { DEFAULT_TIMEOUTS, type ResponsesClient } from '../client/responses-client.js';
+import { DEFAULT_TIMEOUTS, type Provider } from '../client/defaults.js';
 import { DEFAULT_RETRY } from '../client/retry.js';
-import { UsageError } from './exit-codes.js';
 
-export { PROVIDERS, type Provider } from '../client/providers.js';
+export { PROVIDERS, type Provider } from '../client/defaults.js';
 
 export interface ProviderArgs {
   provider: Provider;
@@ -52,41 +50,4 @@ export function withProviderOptions<T>(yargs: Argv<T>): Argv<T & ProviderArgs> {
       default: DEFAULT_RETRY.maxRetries,
       describe: 'retries of a failed request (429, 5xx, 408, 409, dropped connections), as openai-node',
     }) as unknown as Argv<T & ProviderArgs>;
-}
-
-function isLoopback(url: URL): boolean {
-  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
-}
-
-/** The client for the chosen provider; a missing key is a usage error, except for a local server. */
-export function clientFromArgs(args: ProviderArgs, env: NodeJS.ProcessEnv = process.env): ResponsesClient {
-  const provider = PROVIDERS[args.provider];
-  const baseUrl = args.baseUrl ?? env[provider.baseUrlEnv] ?? provider.baseUrl;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new UsageError(
-      `--base-url ${JSON.stringify(baseUrl)} is not a URL (expected e.g. ${provider.baseUrl})`,
-    );
-  }
-  const apiKey = args.apiKey ?? env[provider.keyEnv];
-  if (!apiKey && !isLoopback(url)) {
-    throw new UsageError(
-      `no API key for ${args.provider}: set ${provider.keyEnv} in the environment (or pass --api-key).`,
-    );
-  }
-  // The numbers were checked with the command line (option-rules.ts).
-  return clientFor(
-    {
-      provider: args.provider,
-      baseUrl,
-      apiKey,
-      timeoutMs: args.timeout * 1000,
-      idleTimeoutMs: args.idleTimeout * 1000,
-      requestTimeoutMs: args.requestTimeout * 1000,
-      retry: { maxRetries: args.maxRetries },
-    },
-    env,
-  );
 }

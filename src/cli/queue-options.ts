@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_REDIS, QueueConfigError, redisTarget } from '../queue/connection.js';
-import { DEFAULT_QUEUE } from '../queue/job-data.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS, QueueConfigError, redisTarget } from '../queue/connection.js';
 import { UsageError } from './exit-codes.js';
 import { protectSecrets } from './redacted-output.js';
 

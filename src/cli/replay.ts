@@ -1,12 +1,12 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ParamError, parseParams } from '../replay/params.js';
 import type { ReplayEvent } from '../replay/replay.js';
-import { replayTask, type ReplayTaskOptions } from '../replay/run-replay.js';
-import { type Script, ScriptError, scriptFromRecord } from '../replay/script.js';
-import { defaultRecordRoot } from '../trajectory/index.js';
+import type { ReplayTaskOptions } from '../replay/run-replay.js';
+import type { Script } from '../replay/script.js';
+import { defaultRecordRoot } from '../trajectory/record-root.js';
 import { UsageError } from './exit-codes.js';
 import { stderr, stdout } from './output.js';
-import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { protectSecrets } from './redacted-output.js';
 import { recordFor } from './report.js';
 import { parseXvfbSize, readSecrets, waitForDisplayMs, waitForDisplayOption } from './run.js';
@@ -90,6 +90,12 @@ async function replayWith(
   if (!(args.matchTimeout === undefined || args.matchTimeout >= 0))
     throw new UsageError(`--match-timeout must be a number of seconds, 0 or more; got ${args.matchTimeout}`);
   const print = printer(args.json);
+  // Loaded here, not at the top: the replay's libraries (sharp, capture, input) take a while to load.
+  const [{ replayTask }, { ScriptError }, { clientFromArgs }] = await Promise.all([
+    import('../replay/run-replay.js'),
+    import('../replay/script.js'),
+    import('./provider-client.js'),
+  ]);
   try {
     const result = await replayTask({
       source,
@@ -180,6 +186,7 @@ function printer(json: boolean): (event: ReplayEvent) => void {
 
 async function replayRun(args: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
   const dir = await recordFor(args.run, args.recordRoot ?? defaultRecordRoot());
+  const { ScriptError, scriptFromRecord } = await import('../replay/script.js');
   let script: Script;
   try {
     script = await scriptFromRecord(dir);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { findRun, RunNotFoundError, writeAnimation, writeReport } from '../report/index.js';
-import { defaultRecordRoot } from '../trajectory/index.js';
+import { findRun, RunNotFoundError } from '../report/runs.js';
+import { defaultRecordRoot } from '../trajectory/record-root.js';
 import { UsageError } from './exit-codes.js';
 import { stderr, stdout } from './output.js';
 
@@ -26,6 +26,8 @@ export async function recordFor(run: string | undefined, root: string): Promise<
 
 async function report(args: ArgumentsCamelCase<ReportArgs>): Promise<void> {
   const dir = await recordFor(args.run, args.recordRoot ?? defaultRecordRoot());
+  // Loaded here, not at the top: the page's schemas and the animation's sharp take a while to load.
+  const { writeAnimation, writeReport } = await import('../report/index.js');
   const url = pathToFileURL(await writeReport(dir)).href;
   stdout.write(`${url}\n`);
   // The animation's path on a line of its own, after the page's URL.

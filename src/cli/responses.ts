@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ExitCode } from './exit-codes.js';
-import { clientFromArgs, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { stdout, stderr } from './output.js';
 
 interface IdArgs extends ProviderArgs {
@@ -25,21 +25,27 @@ function command(
   } as unknown as CommandModule<object, IdArgs>;
 }
 
+/** The client, loaded here rather than at the top: its wire schemas take a while to load. */
+async function clientOf(args: ProviderArgs) {
+  const { clientFromArgs } = await import('./provider-client.js');
+  return clientFromArgs(args);
+}
+
 export const getCommand = command('get', 'Print a response of the model API as JSON', async (args) => {
-  print(await clientFromArgs(args).retrieve(args.id));
+  print(await (await clientOf(args)).retrieve(args.id));
 });
 
 export const deleteCommand = command(
   'delete',
   'Delete a response on the server (where the API supports it)',
   async (args) => {
-    print(await clientFromArgs(args).delete(args.id));
+    print(await (await clientOf(args)).delete(args.id));
   },
 );
 
 /** Prints what the server said; exits 0 when the response is (being) cancelled or already over, 1 otherwise. */
 export const cancelCommand = command('cancel', 'Ask the server to stop a response', async (args) => {
-  const result = await clientFromArgs(args).cancel(args.id);
+  const result = await (await clientOf(args)).cancel(args.id);
   if (result.outcome === 'failed') {
     stderr.write(`deskhand: ${result.error.message}\n`);
     process.exitCode = ExitCode.failed;

@@ -3,20 +3,17 @@ import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CoordSetting } from '../../calibration/index.js';
-import { IMAGE_FORMATS, type ImageFormat } from '../../native-adapters/capture/capturer.js';
+import { DEFAULT_IMAGE, IMAGE_FORMATS, type ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { DisplayError } from '../../native-adapters/display.js';
 import { DisplayBusyError } from '../../native-adapters/display-lock.js';
 import type { SafetyCheck } from '../protocol/index.js';
-import { liveReport } from '../report/index.js';
 import type { RunEvent } from '../session/run-events.js';
-import { DEFAULT_IMAGE } from '../session/desktop.js';
-import { type RunHandle, startRun } from '../session/run-task.js';
-import { PolicyError } from '../policy/index.js';
-import { prepareRecordRoot, RecordRootError } from '../trajectory/index.js';
+import type { RunHandle } from '../session/run-task.js';
+import { prepareRecordRoot, RecordRootError } from '../trajectory/record-root.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { idleGarbageCollector } from './idle-gc.js';
 import { describeClosed, onOutputClosed, stderr, stdout } from './output.js';
-import { clientFromArgs, PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
+import { PROVIDERS, type ProviderArgs, withProviderOptions } from './provider-options.js';
 import { protectSecrets } from './redacted-output.js';
 import { runCached } from './replay.js';
 import { createRunPrinter } from './run-output.js';
@@ -189,6 +186,14 @@ export async function runTask(args: RunArgs): Promise<number> {
   if (args.cache !== undefined) return runCached({ ...args, task, cache: args.cache });
   if (args.param?.length) throw new UsageError('--param goes with --cache (or deskhand replay)');
   const secrets = readSecrets(args.secret);
+  // Loaded here, not at the top: every command's definition is loaded to parse any command line, and
+  // the run's libraries (capture, input, the client's schemas, the policy's YAML) take a while to load.
+  const [{ startRun }, { PolicyError }, { liveReport }, { clientFromArgs }] = await Promise.all([
+    import('../session/run-task.js'),
+    import('../policy/index.js'),
+    import('../report/live.js'),
+    import('./provider-client.js'),
+  ]);
   const apiKey = args.apiKey ?? process.env[PROVIDERS[args.provider].keyEnv];
   protectSecrets([apiKey, ...Object.values(secrets)]);
   const printer = createRunPrinter({

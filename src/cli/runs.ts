@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { listRuns, parseDuration, pruneRuns, type RunListing } from '../report/index.js';
-import { defaultRecordRoot } from '../trajectory/index.js';
+import { parseDuration, pruneRuns } from '../report/prune.js';
+import { listRuns, type RunListing } from '../report/runs.js';
+import { defaultRecordRoot } from '../trajectory/record-root.js';
 import { UsageError } from './exit-codes.js';
 import { stderr, stdout } from './output.js';
 

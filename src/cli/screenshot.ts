@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type CapturerKind, createCapturer } from '../../native-adapters/capture/index.js';
+import type { CapturerKind } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { UsageError } from './exit-codes.js';
 import { stdout } from './output.js';
@@ -34,6 +34,8 @@ async function screenshot(args: ArgumentsCamelCase<ScreenshotArgs>): Promise<voi
   const format = screenshotFormat(args.out, args.format);
   const display = resolveDisplay(args.display);
   useDisplay(display);
+  // Loaded here, not at the top: capture loads sharp and x11, which take a while to load.
+  const { createCapturer } = await import('../../native-adapters/capture/index.js');
   const capturer = await createCapturer(args.capture);
   try {
     const shot = await capturer.capture({

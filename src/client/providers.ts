@@ -1,22 +1,7 @@
+import { PROVIDERS, type Provider } from './defaults.js';
 import { ResponsesClient, type ClientOptions } from './responses-client.js';
 
-export type Provider = 'lightcone' | 'openai';
-
-/** Where each provider lives and where its settings come from by default. */
-export const PROVIDERS = {
-  lightcone: {
-    baseUrl: 'https://api.tzafon.ai',
-    baseUrlEnv: 'LIGHTCONE_BASE_URL',
-    keyEnv: 'TZAFON_API_KEY',
-    model: 'tzafon.northstar-cua-fast',
-  },
-  openai: {
-    baseUrl: 'https://api.openai.com',
-    baseUrlEnv: 'OPENAI_BASE_URL',
-    keyEnv: 'OPENAI_API_KEY',
-    model: 'computer-use-preview',
-  },
-} as const;
+export { PROVIDERS, type Provider };
 
 export interface ProviderSettings extends Partial<Omit<ClientOptions, 'baseUrl'>> {
   provider: Provider;

@@ -25,22 +25,12 @@ import {
   sleep,
 } from './retry.js';
 import { ResponseStream } from './response-stream.js';
+import { DEFAULT_TIMEOUTS } from './defaults.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
-/**
- * The three time limits. None of them bounds a healthy stream's length: a reasoning model may think
- * for minutes while its stream stays open and alive.
- */
-export const DEFAULT_TIMEOUTS = {
-  /** Until the answer's headers arrive (streams), or the whole answer of a small request. */
-  timeoutMs: 60_000,
-  /** The longest silence between two bytes of an open event stream. */
-  idleTimeoutMs: 300_000,
-  /** The whole answer of a non-streaming create (openai-node's default timeout). */
-  requestTimeoutMs: 600_000,
-};
+export { DEFAULT_TIMEOUTS };
 
 export interface ClientOptions {
   /** e.g. https://api.tzafon.ai; the paths /v1/responses... are added. */

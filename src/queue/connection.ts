@@ -1,5 +1,8 @@
 import type { ConnectionOptions } from 'bullmq';
 
+/** The queue when none is named: `deskhand worker`, `enqueue` and `jobs` agree on it. */
+export const DEFAULT_QUEUE = 'deskhand';
+
 /** The Redis to use when none is named. */
 export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 

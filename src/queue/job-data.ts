@@ -7,8 +7,7 @@ import { z } from 'zod';
  * by another version, or by hand, is an error that names the field, never a silent misread.
  */
 
-/** The queue when none is named: `deskhand worker`, `enqueue` and `jobs` agree on it. */
-export const DEFAULT_QUEUE = 'deskhand';
+export { DEFAULT_QUEUE } from './connection.js';
 
 /** The BullMQ job name of every deskhand job (BullMQ wants one; the queue holds only these). */
 export const JOB_NAME = 'run';
@@ -24,16 +23,7 @@ export const OptionValueSchema = z.union([z.string(), z.number(), z.boolean(), z
 export const RunOptionsSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), OptionValueSchema);
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
-/** Options a job may not carry, and why (the message `enqueue` gives). */
-export const FORBIDDEN_OPTIONS: Record<string, string> = {
-  'api-key':
-    "an API key is never stored in the queue: set TZAFON_API_KEY (or OPENAI_API_KEY) in the worker's environment",
-  display: 'each worker slot owns its display: give the worker --display or let it start private ones',
-  xvfb: "each worker slot owns its display: size the slots' displays with deskhand worker --size WxH",
-  json: 'the worker always reads the run as --json; `deskhand jobs watch ID` shows its lines',
-  'task-file': 'internal',
-  'wait-for-display': "a slot's display is its own: there is nobody to wait for",
-};
+export { FORBIDDEN_OPTIONS } from './forbidden-options.js';
 
 export const JobDataSchema = z.object({
   /** The task, in words. */

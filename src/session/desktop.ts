@@ -5,7 +5,7 @@ import {
   resolveCoordMode,
 } from '../../calibration/index.js';
 import { captureWhenSettled } from '../../native-adapters/capture/settle.js';
-import type { ImageFormat } from '../../native-adapters/capture/capturer.js';
+import { DEFAULT_IMAGE, type ImageFormat } from '../../native-adapters/capture/capturer.js';
 import { createCapturer } from '../../native-adapters/capture/index.js';
 import { resolveDisplay, useDisplay } from '../../native-adapters/display.js';
 import { lockDisplay } from '../../native-adapters/display-lock.js';
@@ -46,12 +46,7 @@ export interface DesktopOptions {
   settleMaxMs?: number;
 }
 
-/**
- * What the model is sent by default: JPEG at quality 80. On a realistic 1920x1080 page at 1280x720 it
- * is ~3x fewer bytes per turn than PNG and no slower to encode; WebP is smaller still but 3-4x slower
- * to encode than the whole rest of the capture (figures in docs/benchmarks.md).
- */
-export const DEFAULT_IMAGE: { format: ImageFormat; quality: number } = { format: 'jpeg', quality: 80 };
+export { DEFAULT_IMAGE };
 
 /** The machine side of a run: the display, its profile, the hands (actuator) and eyes (screen). */
 export interface Desktop {

@@ -1,5 +1,12 @@
 import { mkdir, mkdtemp, rmdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+
+/** The default root: $XDG_STATE_HOME/deskhand/runs, else ~/.local/state/deskhand/runs. */
+export function defaultRecordRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'deskhand', 'runs');
+}
 
 /** The folder for run records cannot be used; the message names the path and what to do. */
 export class RecordRootError extends Error {

@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { defaultRecordRoot } from './record-root.js';
 import { redactor } from './redact.js';
 import {
   parseRecordLine,
@@ -52,11 +53,7 @@ export interface ScreenshotInfo {
   totalMs?: number;
 }
 
-/** The default root: $XDG_STATE_HOME/deskhand/runs, else ~/.local/state/deskhand/runs. */
-export function defaultRecordRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'deskhand', 'runs');
-}
+export { defaultRecordRoot };
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
