@@ -14,6 +14,12 @@ export function unreachableDisplay(displayName: string, error: Error): DisplayEr
 }
 
 const DISPLAY_NAME = /^[\w.-]*:\d+(\.\d+)?$/;
+/** X listens on TCP port 6000 + N, so N above this is no display any server can have. */
+const MAX_DISPLAY_NUMBER = 65535 - 6000;
+
+function displayNumberTooLarge(name: string): boolean {
+  return Number(/:(\d+)/.exec(name)?.[1]) > MAX_DISPLAY_NUMBER;
+}
 
 /**
  * The X display to use: `--display` when given, else $DISPLAY. Returns undefined off Linux, where the
@@ -30,6 +36,10 @@ export function resolveDisplay(
         `--display ${JSON.stringify(flag)} is not an X display name: use the form :N, e.g. --display :1`,
       );
     }
+    if (displayNumberTooLarge(flag))
+      throw new DisplayError(
+        `--display ${flag}: X display numbers go up to ${MAX_DISPLAY_NUMBER}; name the display of a running X server, e.g. --display :1`,
+      );
     return flag;
   }
   const wayland = env.XDG_SESSION_TYPE === 'wayland' || Boolean(env.WAYLAND_DISPLAY);
@@ -49,6 +59,8 @@ export function resolveDisplay(
   }
   if (!DISPLAY_NAME.test(display))
     throw new DisplayError(`DISPLAY=${JSON.stringify(display)} is not an X display name (expected :N)`);
+  if (displayNumberTooLarge(display))
+    throw new DisplayError(`DISPLAY=${display}: X display numbers go up to ${MAX_DISPLAY_NUMBER}`);
   return display;
 }
 

@@ -66,6 +66,14 @@ describe('deskhand act', () => {
     ]);
   });
 
+  it('a display number no X server can have is a clear usage error, not a crash', async () => {
+    const result = await runCli(['act', '--display', ':99999', '{"type":"wait","ms":1}']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'deskhand: --display :99999: X display numbers go up to 59535; name the display of a running X server, e.g. --display :1\n',
+    );
+  });
+
   it('rejects an invalid action with exit 2, names the field, and runs none of the actions', async () => {
     const from = observer.mark();
     const result = await act('{"type":"click","x":10,"y":10}', '{"type":"click","x":"abc","y":10}');

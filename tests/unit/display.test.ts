@@ -22,6 +22,12 @@ describe('resolveDisplay', () => {
   it('rejects names that are not X display names', () => {
     expect(() => resolveDisplay('nine', {})).toThrow(/not an X display name/);
   });
+
+  it('rejects display numbers no X server can have (TCP port 6000 + N)', () => {
+    expect(resolveDisplay(':59535', {})).toBe(':59535');
+    expect(() => resolveDisplay(':99999', {})).toThrow(/--display :99999: X display numbers go up to 59535/);
+    expect(() => resolveDisplay(undefined, { DISPLAY: ':70000' })).toThrow(/DISPLAY=:70000/);
+  });
 });
 
 describe('nativeLoadError', () => {
