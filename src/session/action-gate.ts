@@ -2,8 +2,7 @@ import { type Policy, RateLimit, type TargetWindow, targetOf } from '../policy/i
 import { type Action, pointsOf } from '../protocol/actions.js';
 import { AbortError } from '../client/errors.js';
 import { describeAction } from './describe.js';
-import type { RunEventInput } from './run-events.js';
-import { Takeover, type TakeoverOptions } from './takeover.js';
+import { type GateHooks, Takeover, type TakeoverOptions } from './takeover.js';
 
 export interface PolicyOptions {
   policy: Policy;
@@ -18,14 +17,6 @@ export interface PolicyOptions {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-interface Hooks {
-  emit(event: RunEventInput): void;
-  record(line: Record<string, unknown>): void;
-  release(): Promise<void>;
-  cancel(message: string): void;
-  turn(): number;
-}
-
 /**
  * What stands between the model's action and the desk: a person using it (takeover.ts), and the
  * policy (src/policy). The loop asks it before each action whether the action may run, runs the action
@@ -37,7 +28,7 @@ export class ActionGate {
 
   constructor(
     options: { takeover?: TakeoverOptions; policy?: PolicyOptions },
-    private readonly hooks: Hooks,
+    private readonly hooks: GateHooks,
     private readonly policy = options.policy,
   ) {
     const release = async () => {

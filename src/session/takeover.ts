@@ -20,7 +20,8 @@ export interface TakeoverOptions {
 
 export const TAKEOVER_MESSAGE = 'paused: someone is using the desktop';
 
-interface Hooks {
+/** What takeover and the action gate need from the loop. */
+export interface GateHooks {
   emit(event: RunEventInput): void;
   record(line: Record<string, unknown>): void;
   /** Releases every key and button deskhand holds. */
@@ -48,7 +49,7 @@ export class Takeover {
 
   constructor(
     private readonly options: TakeoverOptions,
-    private readonly hooks: Hooks,
+    private readonly hooks: GateHooks,
   ) {
     this.stopWatching = options.watch.onForeignInput((input) => this.onInput(input.kind));
   }
