@@ -59,10 +59,18 @@ async function openOffline(url: string) {
   const page = await context.newPage();
   const started = performance.now();
   await page.goto(url, { waitUntil: 'load' });
-  // Page code as strings: the tests' TypeScript has no DOM types.
-  await page.waitForFunction(
-    "[...document.querySelectorAll('.step:not([hidden]) img')].every((img) => img.complete)",
-  );
+  // Page code as strings: the tests' TypeScript has no DOM types. Polled with evaluate, not
+  // waitForFunction: once its first check fails, waitForFunction evaluates a string predicate with
+  // eval, which the report's Content-Security-Policy (no 'unsafe-eval') refuses.
+  const deadline = Date.now() + 10_000;
+  while (
+    !(await page.evaluate<boolean>(
+      "[...document.querySelectorAll('.step:not([hidden]) img')].every((img) => img.complete)",
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error('the visible step images did not load within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   const wallMs = performance.now() - started;
   const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
   return { page, context, attempted, loadMs, wallMs };
